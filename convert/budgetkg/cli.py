@@ -1,0 +1,142 @@
+"""Thin command-line shell over the pipeline verbs: parse options, call the verb, render."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import pyoxigraph as ox
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from budgetkg import __version__, iris, pipeline
+from budgetkg.errors import BudgetKGError
+
+app = typer.Typer(
+    help="budgetkg: Chinese department budgets and final accounts as a knowledge graph.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def fail(message: str) -> NoReturn:
+    err.print(f"error: {message}", markup=False, highlight=False)
+    raise typer.Exit(2)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"budgetkg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Read budget documents, write linked data, rebuild tables, answer SPARQL."""
+
+
+@app.command()
+def build(
+    documents: Annotated[list[Path], typer.Argument(help="Budget documents (.txt text form).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the dumps.")] = Path(
+        "output"),
+    base: Annotated[str, typer.Option(help="Base IRI of the data.")] = iris.DEFAULT_BASE,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Convert documents into one named graph each: Turtle, JSON-LD and N-Triples."""
+    try:
+        if len(documents) > 1 and not as_json:
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                          console=err, transient=True) as bar:
+                task = bar.add_task("building", total=len(documents))
+                result = pipeline.build(documents, output, base,
+                                        progress=lambda _: bar.advance(task))
+        else:
+            result = pipeline.build(documents, output, base)
+    except BudgetKGError as exc:
+        fail(exc.message)
+    if as_json:
+        out.print_json(json.dumps({
+            "output": str(result.output),
+            "documents": [asdict(d) for d in result.documents],
+            "failures": [asdict(f) for f in result.failures],
+        }, ensure_ascii=False))
+    else:
+        _summary(result)
+    for failure in result.failures:
+        err.print(f"error: {failure.source}: {failure.message}", markup=False, highlight=False)
+    if not result.ok:
+        raise typer.Exit(2)
+
+
+def _summary(result: pipeline.BuildResult) -> None:
+    for doc in result.documents:
+        c = doc.counts
+        out.print(
+            f"{doc.source} -> {result.output / doc.stem}.{{ttl,jsonld,nt}}: {c.tables} tables, "
+            f"{c.rows} rows, {c.observations} observations, {c.projects} projects, "
+            f"{c.statements} statements, {c.triples} triples",
+            markup=False, highlight=False,
+        )
+        for problem in doc.problems:
+            err.print(f"warning: {doc.source}: {problem}", markup=False, highlight=False)
+
+
+@app.command()
+def tables(
+    graph: Annotated[Path, typer.Argument(help="A build folder or one dump file.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the CSV files.")],
+) -> None:
+    """Rebuild every printed table as CSV from the graph alone (queries/table-*.rq)."""
+    try:
+        written = pipeline.tables(graph, output)
+    except BudgetKGError as exc:
+        fail(exc.message)
+    for path in written:
+        out.print(str(path), markup=False, highlight=False)
+
+
+@app.command()
+def query(
+    graph: Annotated[Path, typer.Argument(help="A build folder or one dump file.")],
+    sparql: Annotated[str, typer.Argument(help="A SPARQL query, or @FILE to read it from FILE.")],
+    fmt: Annotated[str, typer.Option("--format", "-f",
+                                     help="csv, json or table (SELECT); turtle for graphs.")] = "table",
+) -> None:
+    """Answer a SPARQL query over the built graph (the union of every document graph)."""
+    if fmt not in ("csv", "json", "table", "turtle"):
+        fail(f"--format {fmt}: expected csv, json, table or turtle")
+    try:
+        text = Path(sparql[1:]).read_text(encoding="utf-8") if sparql.startswith("@") else sparql
+        result = pipeline.query(graph, text)
+    except OSError as exc:
+        fail(f"{sparql[1:]}: cannot read query: {exc.strerror}")
+    except BudgetKGError as exc:
+        fail(exc.message)
+    if isinstance(result, ox.QueryBoolean):
+        out.print("true" if bool(result) else "false")
+        return
+    if isinstance(result, ox.QueryTriples):
+        sys.stdout.buffer.write(result.serialize(format=ox.RdfFormat.TURTLE) or b"")
+        return
+    if fmt == "csv":
+        sys.stdout.buffer.write(result.serialize(format=ox.QueryResultsFormat.CSV) or b"")
+    elif fmt == "json":
+        sys.stdout.buffer.write(result.serialize(format=ox.QueryResultsFormat.JSON) or b"")
+    else:
+        variables = [v.value for v in result.variables]
+        table = Table(*variables)
+        for solution in result:
+            table.add_row(*(solution[v].value if solution[v] is not None else "" for v in variables))
+        out.print(table)

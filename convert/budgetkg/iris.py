@@ -1,0 +1,109 @@
+"""Mints every IRI: deterministic, independent of row order, under a configurable base.
+
+Vocabulary (ontology, code lists, structures) lives under the fixed https://w3id.org/budgetkg/;
+data (organisations, documents, tables, rows, observations …) under the configurable base.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+VOCAB = "https://w3id.org/budgetkg/"
+ONTOLOGY = VOCAB + "ontology#"
+CODELIST = VOCAB + "codelist/"
+STRUCTURE = VOCAB + "structure/"
+DEFAULT_BASE = "https://data.budgetkg.org/"
+
+_UNSAFE = re.compile(r"[^\w\-.（）]+")
+
+
+def slug(text: str) -> str:
+    """A readable IRI segment: word characters (CJK included) kept, anything else a hyphen."""
+    return _UNSAFE.sub("-", text.strip()).strip("-") or "_"
+
+
+def digest(*parts: str, size: int = 12) -> str:
+    """A short stable key for content that is too long or too free-form for a segment."""
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:size]
+
+
+def concept(scheme: str, notation: str) -> str:
+    return f"{CODELIST}{scheme}/{notation}"
+
+
+def scheme(name: str) -> str:
+    return f"{CODELIST}{name}"
+
+
+def structure(kind: str) -> str:
+    return f"{STRUCTURE}{kind}"
+
+
+def term(local: str) -> str:
+    return ONTOLOGY + local
+
+
+@dataclass(frozen=True)
+class Minter:
+    """IRIs of one document's resources."""
+
+    base: str
+    organisation: str
+    year: int
+    phase: str
+
+    @property
+    def org(self) -> str:
+        return f"{self.base}org/{slug(self.organisation)}"
+
+    def unit(self, code: str, name: str = "") -> str:
+        return f"{self.org}/unit/{slug(code) if code else slug(name)}"
+
+    def division(self, name: str) -> str:
+        return f"{self.org}/division/{slug(name)}"
+
+    @property
+    def document(self) -> str:
+        return f"{self.base}doc/{slug(self.organisation)}/{self.year}/{self.phase}"
+
+    @property
+    def graph(self) -> str:
+        return f"{self.document}/graph"
+
+    @property
+    def source(self) -> str:
+        return f"{self.document}/source"
+
+    @property
+    def conversion(self) -> str:
+        return f"{self.document}/conversion"
+
+    def table(self, kind: str, occurrence: int = 1) -> str:
+        suffix = "" if occurrence == 1 else f"-{occurrence}"
+        return f"{self.document}/table/{kind}{suffix}"
+
+    def column(self, table: str, number: int) -> str:
+        return f"{table}/column/{number}"
+
+    def row(self, table: str, key: str) -> str:
+        return f"{table}/row/{key}"
+
+    def observation(self, table: str, row_key: str, column: int) -> str:
+        return f"{table}/obs/{row_key}-{column}"
+
+    def cell(self, table: str, row_key: str, column: int) -> str:
+        return f"{table}/cell/{row_key}-{column}"
+
+    def statement(self, key: str) -> str:
+        return f"{self.document}/statement/{key}"
+
+    def project(self, key: str) -> str:
+        return f"{self.document}/project/{key}"
+
+    def task(self, key: str) -> str:
+        return f"{self.document}/task/{key}"
+
+    def indicator(self, owner: str, key: str) -> str:
+        return f"{owner}/indicator/{key}"

@@ -1,0 +1,128 @@
+"""Compact JSON-LD with a published @context, so the JSON reads naturally (`"amount": "74548000"`).
+
+pyoxigraph writes expanded JSON-LD only and rdflib's compaction is slow; the context here is
+derived from the ontology (each property's range decides its coercion), so it is the same file
+for every document. Output is deterministic: nodes sorted by @id, keys and values sorted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from functools import cache
+from typing import Any
+
+import pyoxigraph as ox
+
+from budgetkg.iris import CODELIST, ONTOLOGY, STRUCTURE
+from budgetkg.resources import ontology_dir
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PREFIXES = {
+    "bk": ONTOLOGY,
+    "bkc": CODELIST,
+    "bks": STRUCTURE,
+    "qb": "http://purl.org/linked-data/cube#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "org": "http://www.w3.org/ns/org#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": XSD,
+    "dcat": "http://www.w3.org/ns/dcat#",
+}
+_LITERAL_RANGES = {XSD + n for n in ("decimal", "integer", "boolean", "gYear", "date")}
+
+
+@cache
+def context() -> dict[str, Any]:
+    """The @context: prefixes plus one term per ontology property, coerced by its range."""
+    ranges: dict[str, set[str]] = defaultdict(set)
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for t in ox.parse(path=str(ontology_dir() / "budgetkg.ttl"), format=ox.RdfFormat.TURTLE):
+        s = t.subject.value if isinstance(t.subject, ox.NamedNode) else ""
+        if not s.startswith(ONTOLOGY):
+            continue
+        if t.predicate.value == "http://www.w3.org/2000/01/rdf-schema#range" and isinstance(
+            t.object, ox.NamedNode
+        ):
+            ranges[s].add(t.object.value)
+        elif t.predicate.value == RDF_TYPE:
+            kinds[s].add(t.object.value)
+    terms: dict[str, Any] = dict(sorted(PREFIXES.items()))
+    for prop in sorted(set(ranges) | set(kinds)):
+        local = prop.removeprefix(ONTOLOGY)
+        if not local[:1].islower():
+            continue
+        rng = ranges.get(prop, set())
+        definition: dict[str, str] = {"@id": f"bk:{local}"}
+        if len(rng) == 1 and (r := next(iter(rng))) in _LITERAL_RANGES:
+            definition["@type"] = "xsd:" + r.removeprefix(XSD)
+        elif rng and not any(r.startswith(XSD) for r in rng) and (
+            "http://www.w3.org/2002/07/owl#DatatypeProperty" not in kinds.get(prop, set())
+        ):
+            definition["@type"] = "@id"
+        terms[local] = definition
+    return {"@context": terms}
+
+
+def _compact_iri(iri: str) -> str:
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and iri != ns:
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def _key_and_coercion(predicate: str, terms: dict[str, Any]) -> tuple[str, str]:
+    if predicate.startswith(ONTOLOGY):
+        local = predicate.removeprefix(ONTOLOGY)
+        definition = terms.get(local)
+        if isinstance(definition, dict):
+            return local, definition.get("@type", "")
+    return _compact_iri(predicate), ""
+
+
+def _value(obj: ox.NamedNode | ox.Literal | ox.BlankNode, coercion: str) -> Any:
+    if isinstance(obj, ox.NamedNode):
+        return _compact_iri(obj.value) if coercion == "@id" else {"@id": _compact_iri(obj.value)}
+    if isinstance(obj, ox.BlankNode):
+        return {"@id": f"_:{obj.value}"}
+    if obj.language:
+        return {"@value": obj.value, "@language": obj.language}
+    datatype = _compact_iri(obj.datatype.value)
+    if datatype == "xsd:string":
+        return obj.value
+    if coercion == datatype:
+        return obj.value
+    return {"@value": obj.value, "@type": datatype}
+
+
+def _sort_value(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def serialize(triples: list[ox.Triple], graph: str, context_url: str) -> bytes:
+    """A named graph as compact JSON-LD referring to the published context by URL."""
+    terms = context()["@context"]
+    nodes: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for t in triples:
+        node = nodes[_compact_iri(t.subject.value)]
+        if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode):
+            node["@type"].append(_compact_iri(t.object.value))
+            continue
+        key, coercion = _key_and_coercion(t.predicate.value, terms)
+        node[key].append(_value(t.object, coercion))
+    out_nodes = []
+    for subject in sorted(nodes):
+        node: dict[str, Any] = {"@id": subject}
+        for key in sorted(nodes[subject]):
+            values = sorted(nodes[subject][key], key=_sort_value)
+            node[key] = values[0] if len(values) == 1 else values
+        out_nodes.append(node)
+    document = {"@context": context_url, "@id": graph, "@graph": out_nodes}
+    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def context_document() -> bytes:
+    return (json.dumps(context(), ensure_ascii=False, indent=1) + "\n").encode("utf-8")

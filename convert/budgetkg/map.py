@@ -1,0 +1,456 @@
+"""Document -> quads in one named graph per document, using mappings/ and ontology/ terms.
+
+Every printed amount is one qb:Observation (row x column of its table) with the value as
+printed, its unit and the value in 元; every other printed cell is a bk:TextCell, so the tables
+can be rebuilt from the graph alone. Classifications come from column, block and row terms.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pyoxigraph as ox
+
+from budgetkg import __version__
+from budgetkg.iris import Minter, concept, digest, scheme, slug, structure, term
+from budgetkg.mapping import Mappings, TableMapping
+from budgetkg.normalise import compact, join_code, parse_amount
+from budgetkg.tables import BudgetTable, Column, Document, Indicator, ProjectEntry, Row
+from budgetkg.vocab import codelists
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+QB = "http://purl.org/linked-data/cube#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+ORG = "http://www.w3.org/ns/org#"
+DCT = "http://purl.org/dc/terms/"
+PROV = "http://www.w3.org/ns/prov#"
+CNY = "http://publications.europa.eu/resource/authority/currency/CNY"
+
+# Data Cube components of every table's structure: the printed grid is the key of an
+# observation; the document-level dimensions are repeated on each observation (normalised form).
+DIMENSIONS = ("row", "column", "fiscalYear", "budgetPhase", "organisation")
+MEASURE = "amount"
+ATTRIBUTES = ("printedAmount", "printedUnit", "printedText", "currency")
+
+Value = ox.NamedNode | ox.Literal
+
+
+def lit(value: object, datatype: str = "") -> ox.Literal:
+    if isinstance(value, bool):
+        return ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD + "boolean"))
+    if isinstance(value, Decimal):
+        return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "decimal"))
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
+    if datatype:
+        return ox.Literal(str(value), datatype=ox.NamedNode(XSD + datatype))
+    return ox.Literal(str(value))
+
+
+def zh(text: str) -> ox.Literal:
+    return ox.Literal(text, language="zh")
+
+
+@dataclass
+class _Graph:
+    """Collects the triples of one document graph."""
+
+    name: ox.NamedNode
+    triples: set[ox.Triple] = field(default_factory=set)
+
+    def add(self, s: str, p: str, o: Value | str) -> None:
+        obj = ox.NamedNode(o) if isinstance(o, str) else o
+        self.triples.add(ox.Triple(ox.NamedNode(s), ox.NamedNode(p), obj))
+
+    def a(self, s: str, *classes: str) -> None:
+        for c in classes:
+            self.add(s, RDF + "type", c)
+
+    def quads(self) -> list[ox.Quad]:
+        return [ox.Quad(t.subject, t.predicate, t.object, self.name) for t in self.triples]
+
+
+@dataclass
+class _Context:
+    graph: _Graph
+    iri: Minter
+    doc: Document
+    mappings: Mappings
+    unit_iris: dict[str, str] = field(default_factory=dict)
+
+    def dims(self) -> dict[str, Value]:
+        return {
+            "fiscalYear": lit(self.doc.year, "gYear"),
+            "budgetPhase": ox.NamedNode(concept("budget-phase", self.doc.phase)),
+            "organisation": ox.NamedNode(self.iri.org),
+        }
+
+
+def _structures(g: _Graph, kinds: list[TableMapping]) -> None:
+    """One qb:DataStructureDefinition per table kind met in the document."""
+    for mapping in kinds:
+        dsd = structure(mapping.kind)
+        g.a(dsd, QB + "DataStructureDefinition")
+        g.add(dsd, RDFS + "label", zh(mapping.label_zh))
+        g.add(dsd, RDFS + "label", ox.Literal(mapping.label_en, language="en"))
+        order = 0
+        for kind, names in (("dimension", DIMENSIONS), ("measure", (MEASURE,)),
+                            ("attribute", ATTRIBUTES)):
+            for name in names:
+                order += 1
+                spec = f"{dsd}/component/{name}"
+                g.add(dsd, QB + "component", spec)
+                g.a(spec, QB + "ComponentSpecification")
+                g.add(spec, QB + kind, term(name))
+                g.add(spec, QB + "order", lit(order))
+                if kind == "attribute":
+                    g.add(spec, QB + "componentRequired", lit(name != "currency"))
+
+
+def _organisation(ctx: _Context) -> None:
+    g, iri, org = ctx.graph, ctx.iri, ctx.doc.organisation
+    g.a(iri.org, term("Department"), ORG + "FormalOrganization")
+    g.add(iri.org, RDFS + "label", zh(org.name))
+    g.add(iri.org, SKOS + "prefLabel", zh(org.name))
+    if org.code:
+        g.add(iri.org, term("orgCode"), lit(org.code))
+    for text in org.responsibilities:
+        g.add(iri.org, term("responsibility"), zh(text))
+    for name in org.divisions:
+        div = iri.division(name)
+        g.a(div, term("InternalDivision"), ORG + "OrganizationalUnit")
+        g.add(div, RDFS + "label", zh(name))
+        g.add(div, ORG + "unitOf", iri.org)
+        g.add(iri.org, ORG + "hasUnit", div)
+    named = {name: code for code, name in org.units.items() if code != org.code}
+    for name in org.unit_names:
+        named.setdefault(name, "")
+    for name, code in sorted(named.items()):
+        unit = iri.unit(code, name)
+        ctx.unit_iris[code or name] = unit
+        g.a(unit, term("BudgetUnit"), ORG + "OrganizationalUnit")
+        g.add(unit, RDFS + "label", zh(name))
+        if code:
+            g.add(unit, term("orgCode"), lit(code))
+        g.add(unit, ORG + "unitOf", iri.org)
+        g.add(iri.org, ORG + "hasUnit", unit)
+
+
+def _document(ctx: _Context) -> None:
+    g, iri, doc = ctx.graph, ctx.iri, ctx.doc
+    d = iri.document
+    g.a(d, term("BudgetDocument"))
+    g.add(d, DCT + "title", zh(doc.title))
+    g.add(d, RDFS + "label", zh(doc.title))
+    g.add(d, term("fiscalYear"), lit(doc.year, "gYear"))
+    g.add(d, term("budgetPhase"), concept("budget-phase", doc.phase))
+    g.add(d, term("organisation"), iri.org)
+    g.add(d, DCT + "publisher", iri.org)
+    if doc.issued:
+        g.add(d, DCT + "issued", lit(doc.issued, "date"))
+    g.a(iri.source, term("SourceFile"))
+    g.add(iri.source, DCT + "identifier", lit(doc.path.name))
+    g.add(iri.source, term("sha256"), lit(doc.sha256))
+    g.add(d, PROV + "wasDerivedFrom", iri.source)
+    g.a(iri.conversion, term("Conversion"))
+    g.add(iri.conversion, term("converterVersion"), lit(__version__))
+    g.add(iri.conversion, PROV + "used", iri.source)
+    g.add(d, PROV + "wasGeneratedBy", iri.conversion)
+
+
+def _code_concept(ctx: _Context, scheme_name: str, code: str, name: str) -> str:
+    """The concept of a printed code; a code absent from the lists is added, marked as seen here."""
+    iri = concept(scheme_name, code)
+    g = ctx.graph
+    g.add(iri, term("seenIn"), ctx.iri.document)
+    if not codelists().knows(iri):
+        g.a(iri, SKOS + "Concept")
+        g.add(iri, SKOS + "inScheme", scheme(scheme_name))
+        g.add(iri, SKOS + "notation", lit(code))
+        if name:
+            g.add(iri, SKOS + "prefLabel", zh(name))
+    return iri
+
+
+def _row_key(table: BudgetTable, row: Row, seen: Counter[str]) -> str:
+    """A row's IRI key from its printed text (codes, names), not its position."""
+    text = [row.cells[c.number - 1] for c in table.columns if c.role != "amount"]
+    base = digest(table.kind, *text, size=10)
+    seen[base] += 1
+    return base if seen[base] == 1 else f"{base}-{seen[base]}"
+
+
+@dataclass
+class _RowMeaning:
+    terms: list[tuple[str, str]] = field(default_factory=list)  # (property, IRI) on every obs
+    block_terms: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+
+def _interpret_row(ctx: _Context, table: BudgetTable, mapping: TableMapping, row: Row,
+                   row_iri: str) -> _RowMeaning:
+    """Codes, units, totals and projects a row stands for, recorded on the row resource."""
+    g = ctx.graph
+    codes = ctx.mappings.codes
+    cells = {c.number: row.cells[c.number - 1] for c in table.columns}
+    meaning = _RowMeaning()
+    labels = [cells[c.number] for c in table.columns if c.role == "label" and cells[c.number]]
+    for label in labels:
+        g.add(row_iri, RDFS + "label", zh(label))
+    totals = set(codes["total_labels"])
+    is_total = any(compact(v) in totals for c, v in cells.items()
+                   if table.columns[c - 1].role != "amount")
+    code_cols: dict[str, list[Column]] = {}
+    for column in table.columns:
+        if column.role == "code":
+            code_cols.setdefault(column.scheme, []).append(column)
+    found_code = False
+    unit_code = next((cells[c.number] for c in table.columns
+                      if c.role == "unit-code" and cells[c.number]), "")
+    for scheme_name, cols in sorted(code_cols.items()):
+        code = join_code([cells[c.number] for c in sorted(cols, key=lambda c: c.part)])
+        if not code:
+            continue
+        if re.match(codes["schemes"][scheme_name], code):
+            name = next((cells[c.number] for c in table.columns
+                         if c.role in ("name", "label") and c.scheme == scheme_name
+                         and cells[c.number]), "")
+            iri = _code_concept(ctx, scheme_name, code, name)
+            prop = {"function": "functionalClassification",
+                    "dept-economic": "deptEconomicClassification",
+                    "gov-economic": "govEconomicClassification"}[scheme_name]
+            meaning.terms.append((term(prop), iri))
+            g.add(row_iri, term(prop), iri)
+            g.add(row_iri, term("code"), lit(code))
+            found_code = True
+        elif any(re.match(p, code) for p in codes["organisations"].values()):
+            unit_code = unit_code or code
+        else:
+            g.add(row_iri, term("code"), lit(code))
+    if unit_code and not re.match(codes["project"], unit_code):
+        if re.match(codes["organisations"]["department"], unit_code):
+            unit = ctx.iri.org
+        else:
+            unit = ctx.unit_iris.get(unit_code) or ctx.iri.unit(unit_code)
+        meaning.terms.append((term("budgetUnit"), unit))
+        g.add(row_iri, term("budgetUnit"), unit)
+    if code_cols and not found_code and not is_total and not unit_code:
+        g.add(row_iri, term("codeMissing"), lit(True))
+    for block, rules in mapping.row_terms.items():
+        label = next((cells[c.number] for c in table.columns
+                      if c.role == "label" and c.block == block and cells[c.number]), "")
+        for rule in rules:
+            if label and rule.label.search(label):
+                meaning.block_terms[block] = [(term(d), concept(_scheme_of(d), v))
+                                              for d, v in rule.terms]
+                break
+    return meaning
+
+
+_SCHEME_OF = {
+    "fundingSource": "funding-source",
+    "expenditureType": "expenditure-type",
+    "operationCharacter": "operation",
+    "deptEconomicClassification": "dept-economic",
+    "govEconomicClassification": "gov-economic",
+    "functionalClassification": "function",
+}
+
+
+def _scheme_of(dimension: str) -> str:
+    return _SCHEME_OF[dimension]
+
+
+def _terms(pairs: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    return [(term(d), concept(_scheme_of(d), v)) for d, v in pairs]
+
+
+def _table(ctx: _Context, table: BudgetTable, table_iri: str) -> None:
+    g, iri = ctx.graph, ctx.iri
+    mapping = ctx.mappings.table(table.kind)
+    unit_id = table.unit or "wan-yuan"
+    factor = codelists().yuan_factor[unit_id]
+    zero_marks = tuple(ctx.mappings.document["zero_marks"])
+    g.a(table_iri, term("BudgetTable"), QB + "DataSet")
+    g.add(table_iri, QB + "structure", structure(table.kind))
+    g.add(table_iri, term("tableKind"), concept("table-kind", table.kind))
+    g.add(table_iri, DCT + "title", zh(table.title))
+    g.add(table_iri, RDFS + "label", zh(table.title))
+    g.add(table_iri, term("tableNumber"), lit(table.number))
+    g.add(table_iri, term("sourceLine"), lit(table.line))
+    g.add(table_iri, term("document"), iri.document)
+    g.add(iri.document, term("hasTable"), table_iri)
+    g.add(table_iri, term("isEmpty"), lit(table.empty))
+    if table.unit:
+        g.add(table_iri, term("printedUnit"), concept("unit", table.unit))
+    for note in table.notes:
+        g.add(table_iri, term("note"), zh(note))
+    for dim, value in ctx.dims().items():
+        g.add(table_iri, term(dim), value)
+    table_terms = _terms(mapping.terms)
+    columns: dict[int, str] = {}
+    for column in table.columns:
+        col = iri.column(table_iri, column.number)
+        columns[column.number] = col
+        g.a(col, term("TableColumn"))
+        g.add(col, term("inTable"), table_iri)
+        g.add(col, term("columnNumber"), lit(column.number))
+        g.add(col, term("columnRole"), lit(column.role))
+        if column.header:
+            g.add(col, term("header"), zh(column.header_text))
+    projects = {p.row: p for p in table.projects}
+    seen: Counter[str] = Counter()
+    for row in table.rows:
+        key = _row_key(table, row, seen)
+        row_iri = iri.row(table_iri, key)
+        g.a(row_iri, term("TableRow"))
+        g.add(row_iri, term("inTable"), table_iri)
+        g.add(row_iri, term("rowNumber"), lit(row.number))
+        g.add(row_iri, term("sourceLine"), lit(row.line))
+        meaning = _interpret_row(ctx, table, mapping, row, row_iri)
+        project = projects.get(row.number)
+        project_iri = _project(ctx, project, row_iri) if project else ""
+        for column in table.columns:
+            text, raw = row.cells[column.number - 1], row.raw[column.number - 1]
+            amount = parse_amount(text, zero_marks) if column.role == "amount" or (
+                mapping.layout == "performance-goals") else None
+            if amount is None:
+                if text:
+                    cell = iri.cell(table_iri, key, column.number)
+                    g.a(cell, term("TextCell"))
+                    g.add(cell, term("row"), row_iri)
+                    g.add(cell, term("column"), columns[column.number])
+                    g.add(cell, term("text"), zh(text))
+                    if raw.strip() != text:
+                        g.add(cell, term("printedText"), zh(raw.strip()))
+                continue
+            obs = iri.observation(table_iri, key, column.number)
+            g.a(obs, QB + "Observation")
+            g.add(obs, QB + "dataSet", table_iri)
+            g.add(obs, term("row"), row_iri)
+            g.add(obs, term("column"), columns[column.number])
+            for dim, value in ctx.dims().items():
+                g.add(obs, term(dim), value)
+            g.add(obs, term("amount"), lit(amount.value * factor))
+            g.add(obs, term("printedAmount"), lit(amount.value))
+            g.add(obs, term("printedUnit"), concept("unit", unit_id))
+            g.add(obs, term("printedText"), lit(amount.printed))
+            g.add(obs, term("currency"), CNY)
+            terms = table_terms + _terms(column.terms) + meaning.terms
+            if column.block:
+                terms += _terms(mapping.blocks.get(column.block, ()))
+                terms += meaning.block_terms.get(column.block, [])
+            if mapping.layout == "performance-goals":
+                terms += _label_terms(mapping, row, column)
+            if project_iri:
+                terms.append((term("project"), project_iri))
+            for prop, value in terms:
+                g.add(obs, prop, value)
+    for indicator in table.indicators:
+        _indicator(ctx, iri.document, indicator, table_iri, seen)
+    for task in table.tasks:
+        t = iri.task(digest(task.name, size=10))
+        g.a(t, term("Task"))
+        g.add(t, RDFS + "label", zh(task.name))
+        g.add(t, DCT + "description", zh(task.content))
+        g.add(t, term("document"), iri.document)
+        g.add(iri.document, term("hasTask"), t)
+    if table.annual_goal:
+        g.add(iri.document, term("annualGoal"), zh(table.annual_goal))
+
+
+def _label_terms(mapping: TableMapping, row: Row, column: Column) -> list[tuple[str, str]]:
+    """Terms of an amount in a key-value block: from the nearest label to its left."""
+    label = next((c for c in reversed(row.cells[: column.number - 1]) if c), "")
+    for rule in mapping.options.get("amount_rows", []):
+        if re.search(rule["label"], label):
+            return _terms(tuple(sorted((k, v) for k, v in (rule.get("terms") or {}).items())))
+    return []
+
+
+def _project(ctx: _Context, project: ProjectEntry, row_iri: str) -> str:
+    g, iri = ctx.graph, ctx.iri
+    p = iri.project(project.code or digest(project.unit_code, project.name, size=10))
+    g.a(p, term("Project"))
+    g.add(p, RDFS + "label", zh(project.name))
+    g.add(p, term("document"), iri.document)
+    g.add(p, term("row"), row_iri)
+    g.add(row_iri, term("project"), p)
+    if project.code:
+        g.add(p, term("projectCode"), lit(project.code))
+    if project.project_type:
+        g.add(p, term("projectType"), concept("expenditure-type", project.project_type))
+    if project.unit_code:
+        unit = ctx.unit_iris.get(project.unit_code) or iri.unit(project.unit_code)
+        g.add(p, term("budgetUnit"), unit)
+    seen: Counter[str] = Counter()
+    for indicator in project.indicators:
+        _indicator(ctx, p, indicator, row_iri, seen)
+    return p
+
+
+def _indicator(ctx: _Context, owner: str, ind: Indicator, where: str, seen: Counter[str]) -> None:
+    g = ctx.graph
+    key = digest(ind.level1, ind.level2, ind.level3, ind.raw_value, size=10)
+    seen[key] += 1
+    i = ctx.iri.indicator(owner, key if seen[key] == 1 else f"{key}-{seen[key]}")
+    g.a(i, term("PerformanceIndicator"))
+    g.add(i, term("indicatorOf"), owner)
+    for prop, value in (("level1Name", ind.level1), ("level2Name", ind.level2),
+                        ("level3Name", ind.level3), ("rawValue", ind.raw_value),
+                        ("comparator", ind.comparator), ("targetUnit", ind.unit),
+                        ("valueNote", ind.note)):
+        if value:
+            g.add(i, term(prop), zh(value) if prop.endswith("Name") else lit(value))
+    if ind.value is not None:
+        g.add(i, term("targetValue"), lit(ind.value))
+    g.add(i, term("sourceLine"), lit(ind.row))
+
+
+def _statements(ctx: _Context) -> None:
+    g, iri = ctx.graph, ctx.iri
+    seen: Counter[str] = Counter()
+    yuan: dict[str, str] = ctx.mappings.document["units"]
+    for st in ctx.doc.statements:
+        key = digest(st.section, st.subject, st.measure, str(st.value), st.sentence, size=10)
+        seen[key] += 1
+        s = iri.statement(key if seen[key] == 1 else f"{key}-{seen[key]}")
+        g.a(s, term("Statement"))
+        g.add(s, term("document"), iri.document)
+        g.add(s, term("section"), zh(st.section))
+        g.add(s, term("subjectText"), zh(st.subject))
+        if st.topic:
+            g.add(s, term("statementTopic"), concept("statement-topic", st.topic))
+        g.add(s, term("measureKind"), concept("measure-kind", st.measure))
+        g.add(s, term("value"), lit(st.value))
+        g.add(s, term("unitText"), lit(st.unit))
+        if st.unit in yuan:
+            g.add(s, term("valueInYuan"), lit(st.value * codelists().yuan_factor[yuan[st.unit]]))
+        g.add(s, term("sentence"), zh(st.sentence))
+        g.add(s, term("sourceLine"), lit(st.line))
+
+
+def to_quads(doc: Document, mappings: Mappings, base: str) -> tuple[str, list[ox.Quad]]:
+    """(graph IRI, quads) of one document."""
+    iri = Minter(base, doc.organisation.name, doc.year, doc.phase)
+    ctx = _Context(_Graph(ox.NamedNode(iri.graph)), iri, doc, mappings)
+    _organisation(ctx)
+    _document(ctx)
+    _structures(ctx.graph, [mappings.table(k) for k in sorted({t.kind for t in doc.tables})])
+    occurrences: Counter[str] = Counter()
+    for table in doc.tables:
+        occurrences[table.kind] += 1
+        _table(ctx, table, iri.table(table.kind, occurrences[table.kind]))
+    _statements(ctx)
+    return iri.graph, sorted(ctx.graph.quads(), key=_sort_key)
+
+
+def _sort_key(q: ox.Quad) -> tuple[str, str, str]:
+    return (str(q.subject), str(q.predicate), str(q.object))
+
+
+__all__ = ["slug", "to_quads"]

@@ -1,0 +1,48 @@
+"""Small named normalisation steps applied to printed cells; each says the rule it applies."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from budgetkg.tables import Amount
+
+_CJK = r"[\u3400-\u9fff\uf900-\ufaff（）“”、]"
+_WRAP = re.compile(rf"(?<={_CJK})\s+(?={_CJK})")
+_AMOUNT = re.compile(r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+
+
+def rejoin_wrapped(text: str) -> str:
+    """A space between two CJK characters is a line wrap of the PDF cell: remove it."""
+    return _WRAP.sub("", text.strip())
+
+
+def compact(text: str) -> str:
+    """Header and title matching ignores every space (wraps and padding alike)."""
+    return re.sub(r"\s+", "", text)
+
+
+def parse_amount(text: str, zero_marks: tuple[str, ...]) -> Amount | None:
+    """Exact decimal of a printed amount; None when the cell is not an amount.
+
+    Thousands separators are dropped; 0, 0.00 and the dash marks are stated zeros.
+    """
+    cell = text.strip()
+    if cell in zero_marks:
+        return Amount(Decimal(0), cell, stated_zero=True)
+    if not _AMOUNT.match(cell):
+        return None
+    try:
+        value = Decimal(cell.replace(",", ""))
+    except InvalidOperation:
+        return None
+    return Amount(value, cell, stated_zero=value == 0)
+
+
+def is_amount(text: str, zero_marks: tuple[str, ...]) -> bool:
+    return parse_amount(text, zero_marks) is not None
+
+
+def join_code(parts: list[str]) -> str:
+    """Codes printed as 类/款/项 columns (`206 04 04`) join into one code (`2060404`)."""
+    return "".join(compact(p) for p in parts if p.strip())

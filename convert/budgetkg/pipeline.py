@@ -1,0 +1,176 @@
+"""The only place that chains the stages: read -> recognise -> map -> publish, and back (tables).
+
+Each public verb here is one CLI command: build, tables, query.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from budgetkg import iris, map, publish, store
+from budgetkg.errors import BudgetKGError, InputError
+from budgetkg.mapping import load as load_mappings
+from budgetkg.read import read
+from budgetkg.resources import queries_dir
+from budgetkg.tables import Document
+
+QB_OBSERVATION = "http://purl.org/linked-data/cube#Observation"
+
+
+@dataclass(frozen=True)
+class Failure:
+    source: str
+    message: str
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote and what it could not do."""
+
+    output: Path
+    documents: list[publish.Published] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def _counts(doc: Document, quads: list[ox.Quad]) -> publish.Counts:
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    observations = sum(
+        1 for q in quads if q.predicate.value == rdf_type and q.object.value == QB_OBSERVATION
+    )
+    return publish.Counts(
+        tables=len(doc.tables),
+        rows=sum(len(t.rows) for t in doc.tables),
+        observations=observations,
+        projects=sum(len(t.projects) for t in doc.tables),
+        statements=len(doc.statements),
+        triples=len(quads),
+    )
+
+
+def convert(path: Path, base: str) -> tuple[Document, str, list[ox.Quad]]:
+    """One document to its named graph (no file written)."""
+    mappings = load_mappings()
+    doc = read(path, mappings)
+    graph, quads = map.to_quads(doc, mappings, base)
+    return doc, graph, quads
+
+
+def build(
+    sources: Iterable[Path],
+    output: Path,
+    base: str = iris.DEFAULT_BASE,
+    progress: Callable[[Path], None] | None = None,
+) -> BuildResult:
+    """Convert each document and write its dumps; a failing document does not stop the others."""
+    if not base.endswith(("/", "#")):
+        base += "/"
+    result = BuildResult(output)
+    context_url = base + publish.CONTEXT
+    for path in sources:
+        try:
+            doc, graph, quads = convert(path, base)
+            stem = publish.stem(doc.organisation.name, doc.year, doc.phase)
+            files = publish.dumps(quads, graph, context_url)
+            publish.write_atomically({output / f"{stem}.{ext}": data for ext, data in files.items()})
+            problems = tuple(f"{t.title}: {p}" for t in doc.tables for p in t.problems)
+            problems += tuple(f"table not recognised: {title}" for title in doc.unknown_tables)
+            result.documents.append(publish.Published(
+                source=path.name, sha256=doc.sha256, graph=graph, stem=stem,
+                files=tuple(sorted(f"{stem}.{ext}" for ext in files)),
+                counts=_counts(doc, quads), problems=problems,
+            ))
+        except BudgetKGError as exc:
+            result.failures.append(Failure(str(path), exc.message))
+        finally:
+            if progress is not None:
+                progress(path)
+    if result.documents:
+        publish.write_manifest(output, result.documents)
+    return result
+
+
+def _query_file(name: str) -> str:
+    return (queries_dir() / name).read_text(encoding="utf-8")
+
+
+def _solutions(db: ox.Store, name: str) -> list[dict[str, str]]:
+    solutions = store.query(db, _query_file(name))
+    assert isinstance(solutions, ox.QuerySolutions)
+    variables = [v.value for v in solutions.variables]
+    return [
+        {v: (s[v].value if s[v] is not None else "") for v in variables} for s in solutions
+    ]
+
+
+@dataclass(frozen=True)
+class RebuiltTable:
+    graph: str
+    number: int
+    kind: str
+    title: str
+    header: list[str]
+    rows: list[list[str]]
+
+    def csv(self) -> str:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(self.header)
+        writer.writerows(self.rows)
+        return buffer.getvalue()
+
+
+def rebuild_tables(source: Path) -> list[RebuiltTable]:
+    """Every printed table rebuilt from the graph alone, with the SPARQL queries in queries/."""
+    db = store.load(source)
+    columns: dict[str, dict[int, str]] = defaultdict(dict)
+    info: dict[str, tuple[str, int, str, str]] = {}
+    for s in _solutions(db, "table-columns.rq"):
+        columns[s["table"]][int(s["columnNumber"])] = s["header"]
+        kind = s["kind"].rsplit("/", 1)[-1]
+        info[s["table"]] = (s["graph"], int(s["number"]), kind, s["title"])
+    rows: dict[str, list[int]] = defaultdict(list)
+    for s in _solutions(db, "table-rows.rq"):
+        rows[s["table"]].append(int(s["rowNumber"]))
+    cells: dict[tuple[str, int, int], str] = {}
+    for s in _solutions(db, "table-cells.rq"):
+        cells[(s["table"], int(s["rowNumber"]), int(s["columnNumber"]))] = s["text"]
+    out = []
+    for table, (graph, number, kind, title) in info.items():
+        width = max(columns[table])
+        header = [columns[table].get(c, "") for c in range(1, width + 1)]
+        body = [[cells.get((table, r, c), "") for c in range(1, width + 1)]
+                for r in sorted(rows[table])]
+        out.append(RebuiltTable(graph, number, kind, title, header, body))
+    return sorted(out, key=lambda t: (t.graph, t.number))
+
+
+def tables(source: Path, output: Path) -> list[Path]:
+    """Write each rebuilt table as CSV: OUTPUT/<document>/<NN>-<kind>.csv."""
+    stems = {}
+    if source.is_dir():
+        stems = {str(e["graph"]): str(e["stem"]) for e in publish.read_manifest(source)}
+    files: dict[Path, bytes] = {}
+    for table in rebuild_tables(source):
+        folder = stems.get(table.graph, source.stem)
+        path = output / folder / f"{table.number:02d}-{table.kind}.csv"
+        files[path] = table.csv().encode("utf-8")
+    if not files:
+        raise InputError(source, "holds no budget table")
+    publish.write_atomically(files)
+    return sorted(files)
+
+
+def query(source: Path, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    """Answer a SPARQL query over a build folder or a dump file."""
+    return store.query(store.load(source), sparql)

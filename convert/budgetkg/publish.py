@@ -1,0 +1,109 @@
+"""Writes a document graph as Turtle, JSON-LD and N-Triples, plus the JSON-LD context and manifest.
+
+Every file is written to a temporary name and moved into place, so a failure never leaves a
+partial file; the same input gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from budgetkg import jsonld
+from budgetkg.errors import OutputError
+from budgetkg.iris import slug
+
+FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
+MANIFEST = "manifest.json"
+CONTEXT = "context.jsonld"
+
+
+@dataclass(frozen=True)
+class Counts:
+    tables: int
+    rows: int
+    observations: int
+    projects: int
+    statements: int
+    triples: int
+
+
+@dataclass(frozen=True)
+class Published:
+    """One document's dumps."""
+
+    source: str
+    sha256: str
+    graph: str
+    stem: str
+    files: tuple[str, ...]
+    counts: Counts
+    problems: tuple[str, ...] = field(default=())
+
+
+def write_atomically(files: dict[Path, bytes]) -> None:
+    """Write every file to a temporary sibling, then move them all into place."""
+    staged: list[tuple[Path, str]] = []
+    try:
+        for path, data in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.chmod(tmp, 0o644)
+            staged.append((path, tmp))
+        for path, tmp in staged:
+            os.replace(tmp, path)
+    except OSError as exc:
+        for _, tmp in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise OutputError(exc.filename or next(iter(files), None), f"cannot write: {exc.strerror}")
+
+
+def stem(organisation: str, year: int, phase: str) -> str:
+    return f"{slug(organisation)}-{year}-{phase}"
+
+
+def dumps(quads: list[ox.Quad], graph: str, context_url: str) -> dict[str, bytes]:
+    """The three serialisations of one named graph (triples already sorted)."""
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    out = {
+        ext: ox.serialize(triples, format=fmt, prefixes=jsonld.PREFIXES)
+        for ext, fmt in FORMATS.items()
+    }
+    out["jsonld"] = jsonld.serialize(triples, graph, context_url)
+    return out
+
+
+def write_manifest(out: Path, documents: Iterable[Published]) -> None:
+    """manifest.json: every document in the folder, merged with what was there before."""
+    path = out / MANIFEST
+    entries: dict[str, dict[str, object]] = {}
+    if path.exists():
+        for entry in json.loads(path.read_text(encoding="utf-8"))["documents"]:
+            entries[entry["graph"]] = entry
+    for doc in documents:
+        entries[doc.graph] = asdict(doc)
+    data = {"documents": [entries[k] for k in sorted(entries)]}
+    write_atomically({
+        path: (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode(),
+        out / CONTEXT: jsonld.context_document(),
+    })
+
+
+def read_manifest(out: Path) -> list[dict[str, object]]:
+    path = out / MANIFEST
+    if not path.is_file():
+        raise OutputError(out, f"no {MANIFEST} here: not a budgetkg build folder "
+                               "(run `budgetkg build DOC -o FOLDER` first)")
+    try:
+        documents: list[dict[str, object]] = json.loads(path.read_text("utf-8"))["documents"]
+    except (ValueError, KeyError) as exc:
+        raise OutputError(path, f"unreadable manifest: {exc}") from exc
+    return documents

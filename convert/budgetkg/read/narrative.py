@@ -1,0 +1,193 @@
+"""Reads the narrative of any input form: title, organisation, and every figure stated in 情况说明.
+
+All patterns come from mappings/document.yaml and mappings/narrative.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from budgetkg.normalise import rejoin_wrapped
+from budgetkg.tables import Organisation, Statement
+
+_SENTENCE_END = ("。", "；", "：", ":", "！", "？")
+
+
+@dataclass(frozen=True)
+class Heading:
+    """What the narrative says about the document itself."""
+
+    title: str
+    year: int
+    phase: str
+    organisation: str
+    issued: str
+
+
+def paragraphs(lines: tuple[tuple[int, str], ...], doc: dict[str, Any]) -> list[tuple[int, str]]:
+    """Re-join a paragraph that a page break cut in two (the first part ends mid-sentence)."""
+    parts = [re.compile(p) for p in doc["parts"].values()]
+    merged: list[tuple[int, str]] = []
+    for number, text in lines:
+        previous = merged[-1][1] if merged else ""
+        if (
+            merged
+            and not previous.endswith(_SENTENCE_END)
+            and len(previous) > 40
+            and not any(p.search(text) for p in parts)
+        ):
+            merged[-1] = (merged[-1][0], previous + text)
+        else:
+            merged.append((number, text))
+    return merged
+
+
+def heading(lines: list[tuple[int, str]], doc: dict[str, Any]) -> Heading | None:
+    title_re = re.compile(doc["title"]["pattern"])
+    issued_re = re.compile(doc["issued"])
+    found: Heading | None = None
+    issued = ""
+    for _, text in lines:
+        if found is None and (m := title_re.search(text)):
+            found = Heading(
+                title=text,
+                year=int(m["year"]),
+                phase=doc["phases"][m["phase"]],
+                organisation=m["organisation"],
+                issued="",
+            )
+        if not issued and (d := issued_re.match(text)):
+            issued = f"{int(d['year']):04d}-{int(d['month']):02d}-{int(d['day']):02d}"
+    if found is None:
+        return None
+    return Heading(found.title, found.year, found.phase, found.organisation, issued)
+
+
+def _part_of(lines: list[tuple[int, str]], doc: dict[str, Any]) -> list[tuple[str, int, str]]:
+    """Each line with the document part it belongs to (overview, explanation, glossary …)."""
+    patterns = {name: re.compile(p) for name, p in doc["parts"].items()}
+    part = ""
+    out = []
+    for number, text in lines:
+        for name, pattern in patterns.items():
+            if pattern.search(text):
+                part = name
+        out.append((part, number, text))
+    return out
+
+
+def organisation(
+    name: str, lines: list[tuple[int, str]], doc: dict[str, Any], rules: dict[str, Any]
+) -> Organisation:
+    """Responsibilities, internal divisions and named budget units from the overview part."""
+    org = Organisation(name=name)
+    section = re.compile(rules["section_heading"])
+    resp = rules["responsibilities"]
+    item = re.compile(resp["item"])
+    unit_heading = re.compile(rules["units"]["heading"])
+    unit_item = re.compile(rules["units"]["item"])
+    divisions = re.compile(rules["divisions"]["pattern"])
+    in_resp = in_units = False
+    for part, _, text in _part_of(lines, doc):
+        if part != "overview":
+            continue
+        if re.search(resp["heading"], text) and not item.match(text):
+            in_resp, in_units = True, False
+            continue
+        if in_resp and (m := item.match(text)):
+            org.responsibilities.append(m["text"].strip())
+            continue
+        if section.match(text) and not item.match(text):
+            in_resp = False
+        if m := divisions.search(text):
+            org.divisions.extend(
+                d.strip() for d in m["list"].split(rules["divisions"]["separator"]) if d.strip()
+            )
+        if unit_heading.search(text):
+            in_units = True
+            continue
+        if in_units and (m := unit_item.match(text)):
+            org.unit_names.append(m["name"].strip())
+    return org
+
+
+def statements(
+    lines: list[tuple[int, str]], doc: dict[str, Any], rules: dict[str, Any], organisation: str
+) -> list[Statement]:
+    """Every figure stated in the explanation part, each with its sentence."""
+    section_re = re.compile(rules["section_heading"])
+    figure_re = re.compile(rules["figure"])
+    clause_re = re.compile(rules["clause_split"])
+    strip_re = re.compile(rules["subject_strip"])
+    unchanged_re = re.compile(rules["unchanged"])
+    measures = [
+        (m["kind"], re.compile(m["lead"]), int(m.get("sign", 1)), bool(m.get("amount_only")))
+        for m in rules["measures"]
+    ]
+    topics = [(t["id"], re.compile(t["subject"])) for t in rules["topics"]]
+    counts = set(rules["counts"])
+    not_after = tuple(rules["not_a_figure_after"])
+
+    def clean(lead: str) -> str:
+        return strip_re.sub("", lead.replace(organisation, "").removeprefix("部门")).strip()
+
+    def topic_of(subject: str) -> str:
+        return next((tid for tid, pattern in topics if pattern.search(subject)), "")
+
+    out: list[Statement] = []
+    section = ""
+    for part, number, text in _part_of(lines, doc):
+        if part != "explanation":
+            continue
+        if section_re.match(text) and len(text) < 40:
+            section = text
+            continue
+        last_subject = ""
+        for sentence in re.split(rules["sentence_split"], text):
+            sentence = rejoin_wrapped(sentence)
+            if not sentence:
+                continue
+            cursor = 0
+            for m in figure_re.finditer(sentence):
+                if sentence[m.end() :].startswith(not_after):
+                    continue
+                lead_text = sentence[cursor : m.start()]
+                clauses = clause_re.split(lead_text)
+                lead = clauses[-1].strip() if clauses else ""
+                unit = m["unit"]
+                kind, sign = ("count" if unit in counts else "amount"), 1
+                for name, pattern, msign, amount_only in measures:
+                    if pattern.search(lead) and (unit != "%" or not amount_only):
+                        kind, sign = name, msign
+                        lead = pattern.sub("", lead)
+                        break
+                if kind == "share" and unit != "%":
+                    kind = "amount"
+                subject = clean(lead)
+                if not subject and kind == "count":
+                    subject = clean(clause_re.split(sentence[m.end() :])[0])
+                if kind in ("amount", "count"):
+                    subject = subject or last_subject
+                    last_subject = subject
+                else:
+                    subject = subject or last_subject
+                value = Decimal(m["value"].replace(",", "")) * sign
+                out.append(
+                    Statement(section, subject, topic_of(subject), kind, value, unit, sentence,
+                              number)
+                )
+                cursor = m.end()
+            for clause in clause_re.split(sentence):
+                if unchanged_re.search(clause):
+                    subject = last_subject or clean(clause.split("与")[0])
+                    if not subject:
+                        subject = section
+                    out.append(
+                        Statement(section, subject, topic_of(subject) or topic_of(section),
+                                  "change", Decimal(0), "万元", sentence, number)
+                    )
+                    break
+    return out

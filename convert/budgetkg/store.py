@@ -1,0 +1,53 @@
+"""The embedded store: a build folder (or one dump file) loaded into pyoxigraph, one named graph
+per document, queried with the default graph as the union of all graphs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from budgetkg.errors import InputError, OutputError
+from budgetkg.publish import read_manifest
+
+_BY_SUFFIX = {
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+}
+
+
+def load(source: Path) -> ox.Store:
+    """An in-memory store holding a build folder's documents, or a single dump file."""
+    store = ox.Store()
+    if source.is_dir():
+        for entry in read_manifest(source):
+            path = source / f"{entry['stem']}.nt"
+            if not path.is_file():
+                raise OutputError(path, "listed in manifest.json but missing")
+            store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES,
+                            to_graph=ox.NamedNode(str(entry["graph"])))
+        return store
+    if not source.is_file():
+        raise InputError(source, "no such file or folder")
+    fmt = _BY_SUFFIX.get(source.suffix.lower())
+    if fmt is None:
+        raise InputError(source, f"not an RDF dump ({', '.join(_BY_SUFFIX)})")
+    graph = None if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG) else ox.NamedNode(
+        source.resolve().as_uri())
+    try:
+        store.bulk_load(path=str(source), format=fmt, to_graph=graph,
+                        base_iri=source.resolve().as_uri())
+    except (SyntaxError, ValueError) as exc:
+        raise InputError(source, f"cannot parse: {exc}") from exc
+    return store
+
+
+def query(store: ox.Store, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    """Run a SPARQL query over the union of every document graph."""
+    try:
+        return store.query(sparql, use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        raise InputError(None, f"SPARQL syntax error: {exc}") from exc

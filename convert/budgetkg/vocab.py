@@ -1,0 +1,39 @@
+"""The code lists of ontology/codelists, read once: which codes are known, unit factors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+
+import pyoxigraph as ox
+
+from budgetkg.iris import CODELIST, ONTOLOGY
+from budgetkg.resources import ontology_dir
+
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+
+@dataclass(frozen=True)
+class CodeLists:
+    concepts: frozenset[str]  # every concept IRI in ontology/codelists
+    yuan_factor: dict[str, Decimal]  # unit concept id -> 元 per unit
+
+    def knows(self, iri: str) -> bool:
+        return iri in self.concepts
+
+
+@cache
+def codelists() -> CodeLists:
+    concepts: set[str] = set()
+    factors: dict[str, Decimal] = {}
+    in_scheme = ox.NamedNode(SKOS + "inScheme")
+    factor = ox.NamedNode(ONTOLOGY + "yuanFactor")
+    for path in sorted((ontology_dir() / "codelists").glob("*.ttl")):
+        for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            if triple.predicate == in_scheme:
+                concepts.add(triple.subject.value)
+            elif triple.predicate == factor:
+                unit_id = triple.subject.value.removeprefix(CODELIST + "unit/")
+                factors[unit_id] = Decimal(triple.object.value)
+    return CodeLists(frozenset(concepts), factors)
