@@ -1,7 +1,8 @@
 """Build the SKOS code lists of 政府收支分类科目 from the observed CSVs in ../shared.
 
 Reads ``data/classification/*_observed.csv`` (columns ``code,name,level,parent,name_variants,
-n_sources,sources``) and writes ``ontology/codelists/{function,dept-economic,gov-economic}.ttl``.
+n_sources,sources``) and writes ``ontology/codelists/{function,dept-economic,gov-economic}.ttl``;
+also table-kind.ttl and statement-topic.ttl from the kinds and topics declared in mappings/.
 The output is deterministic: re-running on the same CSVs gives byte-identical files.
 
 Usage: python scripts/build_codelists.py [--shared PATH] [--out DIR]
@@ -15,6 +16,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.plugins.serializers.turtle import TurtleSerializer
@@ -222,6 +224,58 @@ def write_scheme(spec: SchemeSpec, shared: Path, out_dir: Path) -> Path:
     return target
 
 
+def _mapping_scheme(
+    scheme_id: str, label: tuple[str, str], comment: str, items: list[tuple[str, str, str]]
+) -> Graph:
+    """A small scheme whose concepts are declared in mappings/ (id, zh label, en label)."""
+    graph = Graph()
+    graph.bind("skos", SKOS)
+    graph.bind("bkc", Namespace(CODELIST_BASE))
+    scheme = URIRef(CODELIST_BASE + scheme_id)
+    graph.add((scheme, RDF.type, SKOS.ConceptScheme))
+    graph.add((scheme, SKOS.prefLabel, Literal(label[0], lang="zh")))
+    graph.add((scheme, SKOS.prefLabel, Literal(label[1], lang="en")))
+    graph.add((scheme, RDFS.comment, Literal(comment, lang="en")))
+    graph.add((scheme, OWL.versionInfo, Literal(VERSION)))
+    for item_id, zh, en in items:
+        concept = URIRef(f"{CODELIST_BASE}{scheme_id}/{item_id}")
+        graph.add((concept, RDF.type, SKOS.Concept))
+        graph.add((concept, SKOS.inScheme, scheme))
+        graph.add((concept, SKOS.topConceptOf, scheme))
+        graph.add((scheme, SKOS.hasTopConcept, concept))
+        graph.add((concept, SKOS.notation, Literal(item_id)))
+        graph.add((concept, SKOS.prefLabel, Literal(zh, lang="zh")))
+        graph.add((concept, SKOS.prefLabel, Literal(en, lang="en")))
+    return graph
+
+
+def write_mapping_schemes(mappings: Path, out_dir: Path) -> list[Path]:
+    """table-kind.ttl from mappings/tables/*.yaml and statement-topic.ttl from narrative.yaml."""
+    kinds = []
+    for path in sorted((mappings / "tables").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        kinds.append((data["kind"], data["label"]["zh"], data["label"]["en"]))
+    narrative = yaml.safe_load((mappings / "narrative.yaml").read_text(encoding="utf-8"))
+    topics = [(t["id"], t["zh"], t["en"]) for t in narrative["topics"]]
+    schemes = {
+        "table-kind": _mapping_scheme(
+            "table-kind", ("预算表种类", "table kinds"),
+            "The kinds of printed budget and final-accounts tables budgetkg recognises, one per"
+            " file in mappings/tables/.", sorted(kinds)),
+        "statement-topic": _mapping_scheme(
+            "statement-topic", ("说明事项", "statement topics"),
+            "What a figure stated in the narrative (情况说明) is about, as declared in"
+            " mappings/narrative.yaml.", sorted(topics)),
+    }
+    written = []
+    for scheme_id, graph in schemes.items():
+        target = out_dir / f"{scheme_id}.ttl"
+        source = {"table-kind": "mappings/tables/*.yaml"}.get(scheme_id, "mappings/narrative.yaml")
+        target.write_text(HEADER.format(source=source) + to_turtle(graph), encoding="utf-8")
+        written.append(target)
+    return written
+
+
 def main() -> None:
     """Parse the options and write the three generated code lists."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -243,6 +297,8 @@ def main() -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     for spec in SCHEMES:
         target = write_scheme(spec, shared, out_dir)
+        print(f"wrote {target}")
+    for target in write_mapping_schemes(REPO_ROOT / "mappings", out_dir):
         print(f"wrote {target}")
 
 

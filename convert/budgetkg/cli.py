@@ -107,12 +107,16 @@ def tables(
         out.print(str(path), markup=False, highlight=False)
 
 
+def _text(term: object) -> str:
+    return "" if term is None else str(getattr(term, "value", term))
+
+
 @app.command()
 def query(
     graph: Annotated[Path, typer.Argument(help="A build folder or one dump file.")],
     sparql: Annotated[str, typer.Argument(help="A SPARQL query, or @FILE to read it from FILE.")],
-    fmt: Annotated[str, typer.Option("--format", "-f",
-                                     help="csv, json or table (SELECT); turtle for graphs.")] = "table",
+    fmt: Annotated[str, typer.Option(
+        "--format", "-f", help="csv, json or table (SELECT); turtle for graphs.")] = "table",
 ) -> None:
     """Answer a SPARQL query over the built graph (the union of every document graph)."""
     if fmt not in ("csv", "json", "table", "turtle"):
@@ -138,5 +142,5 @@ def query(
         variables = [v.value for v in result.variables]
         table = Table(*variables)
         for solution in result:
-            table.add_row(*(solution[v].value if solution[v] is not None else "" for v in variables))
+            table.add_row(*(_text(solution[v]) for v in variables))
         out.print(table)

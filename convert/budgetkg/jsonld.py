@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import pyoxigraph as ox
@@ -67,6 +67,7 @@ def context() -> dict[str, Any]:
     return {"@context": terms}
 
 
+@lru_cache(maxsize=65536)
 def _compact_iri(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns) and iri != ns:
@@ -107,21 +108,25 @@ def serialize(triples: list[ox.Triple], graph: str, context_url: str) -> bytes:
     terms = context()["@context"]
     nodes: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
     for t in triples:
-        node = nodes[_compact_iri(t.subject.value)]
-        if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode):
-            node["@type"].append(_compact_iri(t.object.value))
+        subject, obj = t.subject, t.object
+        assert isinstance(subject, ox.NamedNode | ox.BlankNode)
+        assert not isinstance(obj, ox.Triple)
+        properties = nodes[_compact_iri(subject.value)]
+        if t.predicate.value == RDF_TYPE and isinstance(obj, ox.NamedNode):
+            properties["@type"].append(_compact_iri(obj.value))
             continue
         key, coercion = _key_and_coercion(t.predicate.value, terms)
-        node[key].append(_value(t.object, coercion))
+        properties[key].append(_value(obj, coercion))
     out_nodes = []
-    for subject in sorted(nodes):
-        node: dict[str, Any] = {"@id": subject}
-        for key in sorted(nodes[subject]):
-            values = sorted(nodes[subject][key], key=_sort_value)
-            node[key] = values[0] if len(values) == 1 else values
+    for subject_id in sorted(nodes):
+        node: dict[str, Any] = {"@id": subject_id}
+        for key in sorted(nodes[subject_id]):
+            values = nodes[subject_id][key]
+            node[key] = values[0] if len(values) == 1 else sorted(values, key=_sort_value)
         out_nodes.append(node)
-    document = {"@context": context_url, "@id": graph, "@graph": out_nodes}
-    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    head = json.dumps({"@context": context_url, "@id": graph}, ensure_ascii=False)[:-1]
+    body = ",\n".join(json.dumps(n, ensure_ascii=False) for n in out_nodes)  # one node a line
+    return f'{head}, "@graph": [\n{body}\n]}}\n'.encode()
 
 
 def context_document() -> bytes:

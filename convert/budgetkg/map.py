@@ -1,4 +1,4 @@
-"""Document -> quads in one named graph per document, using mappings/ and ontology/ terms.
+"""Document -> triples of one named graph per document, using mappings/ and ontology/ terms.
 
 Every printed amount is one qb:Observation (row x column of its table) with the value as
 printed, its unit and the value in 元; every other printed cell is a bk:TextCell, so the tables
@@ -15,7 +15,7 @@ from decimal import Decimal
 import pyoxigraph as ox
 
 from budgetkg import __version__
-from budgetkg.iris import Minter, concept, digest, scheme, slug, structure, term
+from budgetkg.iris import Minter, concept, digest, scheme, structure, term
 from budgetkg.mapping import Mappings, TableMapping
 from budgetkg.normalise import compact, join_code, parse_amount
 from budgetkg.tables import BudgetTable, Column, Document, Indicator, ProjectEntry, Row
@@ -62,17 +62,25 @@ class _Graph:
 
     name: ox.NamedNode
     triples: set[ox.Triple] = field(default_factory=set)
+    nodes: dict[str, ox.NamedNode] = field(default_factory=dict)
+
+    def node(self, iri: str) -> ox.NamedNode:
+        node = self.nodes.get(iri)
+        if node is None:
+            node = self.nodes[iri] = ox.NamedNode(iri)
+        return node
 
     def add(self, s: str, p: str, o: Value | str) -> None:
-        obj = ox.NamedNode(o) if isinstance(o, str) else o
-        self.triples.add(ox.Triple(ox.NamedNode(s), ox.NamedNode(p), obj))
+        obj = self.node(o) if isinstance(o, str) else o
+        self.triples.add(ox.Triple(self.node(s), self.node(p), obj))
 
     def a(self, s: str, *classes: str) -> None:
         for c in classes:
             self.add(s, RDF + "type", c)
 
-    def quads(self) -> list[ox.Quad]:
-        return [ox.Quad(t.subject, t.predicate, t.object, self.name) for t in self.triples]
+    def sorted(self) -> list[ox.Triple]:
+        """Triples in a fixed order, so that every serialisation is byte-identical."""
+        return sorted(self.triples, key=_sort_key)
 
 
 @dataclass
@@ -340,7 +348,7 @@ def _table(ctx: _Context, table: BudgetTable, table_iri: str) -> None:
             g.add(obs, term("printedUnit"), concept("unit", unit_id))
             g.add(obs, term("printedText"), lit(amount.printed))
             g.add(obs, term("currency"), CNY)
-            terms = table_terms + _terms(column.terms) + meaning.terms
+            terms: list[tuple[str, str]] = table_terms + _terms(column.terms) + meaning.terms
             if column.block:
                 terms += _terms(mapping.blocks.get(column.block, ()))
                 terms += meaning.block_terms.get(column.block, [])
@@ -348,8 +356,8 @@ def _table(ctx: _Context, table: BudgetTable, table_iri: str) -> None:
                 terms += _label_terms(mapping, row, column)
             if project_iri:
                 terms.append((term("project"), project_iri))
-            for prop, value in terms:
-                g.add(obs, prop, value)
+            for prop, concept_iri in terms:
+                g.add(obs, prop, concept_iri)
     for indicator in table.indicators:
         _indicator(ctx, iri.document, indicator, table_iri, seen)
     for task in table.tasks:
@@ -434,8 +442,8 @@ def _statements(ctx: _Context) -> None:
         g.add(s, term("sourceLine"), lit(st.line))
 
 
-def to_quads(doc: Document, mappings: Mappings, base: str) -> tuple[str, list[ox.Quad]]:
-    """(graph IRI, quads) of one document."""
+def to_graph(doc: Document, mappings: Mappings, base: str) -> tuple[str, list[ox.Triple]]:
+    """(named graph IRI, sorted triples) of one document."""
     iri = Minter(base, doc.organisation.name, doc.year, doc.phase)
     ctx = _Context(_Graph(ox.NamedNode(iri.graph)), iri, doc, mappings)
     _organisation(ctx)
@@ -446,11 +454,8 @@ def to_quads(doc: Document, mappings: Mappings, base: str) -> tuple[str, list[ox
         occurrences[table.kind] += 1
         _table(ctx, table, iri.table(table.kind, occurrences[table.kind]))
     _statements(ctx)
-    return iri.graph, sorted(ctx.graph.quads(), key=_sort_key)
+    return iri.graph, ctx.graph.sorted()
 
 
-def _sort_key(q: ox.Quad) -> tuple[str, str, str]:
-    return (str(q.subject), str(q.predicate), str(q.object))
-
-
-__all__ = ["slug", "to_quads"]
+def _sort_key(t: ox.Triple) -> tuple[str, str, str]:
+    return (str(t.subject), t.predicate.value, str(t.object))

@@ -43,10 +43,12 @@ class BuildResult:
         return not self.failures
 
 
-def _counts(doc: Document, quads: list[ox.Quad]) -> publish.Counts:
+def _counts(doc: Document, triples: list[ox.Triple]) -> publish.Counts:
     rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
     observations = sum(
-        1 for q in quads if q.predicate.value == rdf_type and q.object.value == QB_OBSERVATION
+        1 for t in triples
+        if t.predicate.value == rdf_type and isinstance(t.object, ox.NamedNode)
+        and t.object.value == QB_OBSERVATION
     )
     return publish.Counts(
         tables=len(doc.tables),
@@ -54,16 +56,16 @@ def _counts(doc: Document, quads: list[ox.Quad]) -> publish.Counts:
         observations=observations,
         projects=sum(len(t.projects) for t in doc.tables),
         statements=len(doc.statements),
-        triples=len(quads),
+        triples=len(triples),
     )
 
 
-def convert(path: Path, base: str) -> tuple[Document, str, list[ox.Quad]]:
+def convert(path: Path, base: str) -> tuple[Document, str, list[ox.Triple]]:
     """One document to its named graph (no file written)."""
     mappings = load_mappings()
     doc = read(path, mappings)
-    graph, quads = map.to_quads(doc, mappings, base)
-    return doc, graph, quads
+    graph, triples = map.to_graph(doc, mappings, base)
+    return doc, graph, triples
 
 
 def build(
@@ -79,16 +81,16 @@ def build(
     context_url = base + publish.CONTEXT
     for path in sources:
         try:
-            doc, graph, quads = convert(path, base)
+            doc, graph, triples = convert(path, base)
             stem = publish.stem(doc.organisation.name, doc.year, doc.phase)
-            files = publish.dumps(quads, graph, context_url)
-            publish.write_atomically({output / f"{stem}.{ext}": data for ext, data in files.items()})
+            files = publish.dumps(triples, graph, context_url)
+            publish.write_atomically({output / f"{stem}.{e}": data for e, data in files.items()})
             problems = tuple(f"{t.title}: {p}" for t in doc.tables for p in t.problems)
             problems += tuple(f"table not recognised: {title}" for title in doc.unknown_tables)
             result.documents.append(publish.Published(
                 source=path.name, sha256=doc.sha256, graph=graph, stem=stem,
                 files=tuple(sorted(f"{stem}.{ext}" for ext in files)),
-                counts=_counts(doc, quads), problems=problems,
+                counts=_counts(doc, triples), problems=problems,
             ))
         except BudgetKGError as exc:
             result.failures.append(Failure(str(path), exc.message))

@@ -63,20 +63,21 @@ def write_atomically(files: dict[Path, bytes]) -> None:
     except OSError as exc:
         for _, tmp in staged:
             Path(tmp).unlink(missing_ok=True)
-        raise OutputError(exc.filename or next(iter(files), None), f"cannot write: {exc.strerror}")
+        where = exc.filename or next(iter(files), None)
+        raise OutputError(where, f"cannot write: {exc.strerror}") from exc
 
 
 def stem(organisation: str, year: int, phase: str) -> str:
     return f"{slug(organisation)}-{year}-{phase}"
 
 
-def dumps(quads: list[ox.Quad], graph: str, context_url: str) -> dict[str, bytes]:
+def dumps(triples: list[ox.Triple], graph: str, context_url: str) -> dict[str, bytes]:
     """The three serialisations of one named graph (triples already sorted)."""
-    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-    out = {
-        ext: ox.serialize(triples, format=fmt, prefixes=jsonld.PREFIXES)
-        for ext, fmt in FORMATS.items()
-    }
+    out: dict[str, bytes] = {}
+    for ext, fmt in FORMATS.items():
+        data = ox.serialize(triples, format=fmt, prefixes=jsonld.PREFIXES)
+        assert data is not None  # serialize returns bytes when given no output
+        out[ext] = data
     out["jsonld"] = jsonld.serialize(triples, graph, context_url)
     return out
 

@@ -242,7 +242,8 @@ def _indicator(level1: str, level2: str, level3: str, raw: str, comparators: dic
 def _projects_from_grid(columns: list[Column], rows: list[Row], mapping: TableMapping,
                         project_code: re.Pattern[str]) -> list[ProjectEntry]:
     """Projects of a project table (a row with a project type) or a performance table."""
-    role = {c.role: c.number - 1 for c in columns if c.role in ("unit-code", "label", "project-type")}
+    wanted = ("unit-code", "label", "project-type")
+    role = {c.role: c.number - 1 for c in columns if c.role in wanted}
     rule = {r.role: r for r in mapping.columns}
     values = dict(rule["project-type"].values) if "project-type" in rule else {}
     comparators: dict[str, str] = mapping.options.get("comparators", {})
@@ -326,10 +327,9 @@ def _performance_goals(number: int, raw: RawTable, mapping: TableMapping, mappin
     for row in rows:
         cells = [c for c in row.cells if c]
         compacted = [compact(c) for c in row.cells]
-        if compacted[: len(indicator_header)] == indicator_header[: len(compacted)] and cells:
-            if compacted[0] == indicator_header[0]:
-                in_indicators, in_tasks = True, False
-                continue
+        if cells and compacted[0] == indicator_header[0]:
+            in_indicators, in_tasks = True, False
+            continue
         if in_indicators:
             if not cells:
                 continue

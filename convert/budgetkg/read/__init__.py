@@ -10,7 +10,7 @@ from budgetkg.errors import InputError, NotABudgetDocument
 from budgetkg.mapping import Mappings
 from budgetkg.read import narrative, text
 from budgetkg.recognise import recognise
-from budgetkg.tables import Document
+from budgetkg.tables import BudgetTable, Document
 
 READERS = {".txt": "text extraction"}
 
@@ -32,8 +32,8 @@ def read(path: Path, mappings: Mappings) -> Document:
     form = text.split(text.decode(path, data), mappings)
     lines = narrative.paragraphs(form.narrative, mappings.document)
     head = narrative.heading(lines, mappings.document)
-    tables = []
-    unknown = []
+    tables: list[BudgetTable] = []
+    unknown: list[str] = []
     for raw in form.tables:
         table = recognise(raw, len(tables) + 1, mappings)
         if table is None:
