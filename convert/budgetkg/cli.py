@@ -58,7 +58,7 @@ def build(
     try:
         if len(documents) > 1 and not as_json:
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                          console=err, transient=True) as bar:
+                          console=err, transient=True, disable=not err.is_terminal) as bar:
                 task = bar.add_task("building", total=len(documents))
                 result = pipeline.build(documents, output, base,
                                         progress=lambda _: bar.advance(task))
@@ -75,7 +75,7 @@ def build(
     else:
         _summary(result)
     for failure in result.failures:
-        err.print(f"error: {failure.source}: {failure.message}", markup=False, highlight=False)
+        err.print(f"error: {failure.message}", markup=False, highlight=False)
     if not result.ok:
         raise typer.Exit(2)
 

@@ -27,7 +27,7 @@ QB_OBSERVATION = "http://purl.org/linked-data/cube#Observation"
 @dataclass(frozen=True)
 class Failure:
     source: str
-    message: str
+    message: str  # one line naming the file and the problem
 
 
 @dataclass

@@ -169,11 +169,8 @@ def statements(
                 subject = clean(lead)
                 if not subject and kind == "count":
                     subject = clean(clause_re.split(sentence[m.end() :])[0])
-                if kind in ("amount", "count"):
-                    subject = subject or last_subject
-                    last_subject = subject
-                else:
-                    subject = subject or last_subject
+                subject = subject or last_subject
+                last_subject = subject
                 value = Decimal(m["value"].replace(",", "")) * sign
                 out.append(
                     Statement(section, subject, topic_of(subject), kind, value, unit, sentence,
@@ -182,7 +179,7 @@ def statements(
                 cursor = m.end()
             for clause in clause_re.split(sentence):
                 if unchanged_re.search(clause):
-                    subject = last_subject or clean(clause.split("与")[0])
+                    subject = clean(clause.split("与")[0]) or last_subject
                     if not subject:
                         subject = section
                     out.append(

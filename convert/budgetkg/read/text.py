@@ -34,6 +34,8 @@ def decode(path: Path, data: bytes) -> str:
         controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\t\r\n\f")
         if controls > 8:
             raise InputError(path, "binary file (control bytes): expected a text extraction")
+        if not text.strip():
+            raise InputError(path, "the file is empty")
         return text
     raise InputError(path, "text is neither UTF-8 nor GB18030/GBK")
 

@@ -1,0 +1,194 @@
+"""The text-form reader: tables found by title and header, cells normalised, narrative read."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from budgetkg.mapping import load
+from budgetkg.normalise import parse_amount, rejoin_wrapped
+from budgetkg.read import read
+from budgetkg.tables import BudgetTable, Document
+from tests.conftest import EXAMPLE
+
+KINDS = [
+    "budget-overview", "income-overview", "expenditure-overview", "appropriation-overview",
+    "general-budget-expenditure", "general-budget-basic-expenditure",
+    "economic-classification-summary", "three-public-expenditure", "government-fund-expenditure",
+    "state-capital-expenditure", "project-expenditure", "department-performance-goals",
+    "project-performance-goals",
+]
+ZERO_MARKS = ("-", "—", "－")
+
+
+@pytest.fixture(scope="module")
+def doc() -> Document:
+    return read(EXAMPLE, load())
+
+
+def _table(doc: Document, kind: str) -> BudgetTable:
+    return next(t for t in doc.tables if t.kind == kind)
+
+
+def _cells(table: BudgetTable, header: str) -> list[str]:
+    column = next(c for c in table.columns if c.header_text == header)
+    return [row.cells[column.number - 1] for row in table.rows]
+
+
+def test_all_thirteen_tables_are_found_by_title_and_header(doc: Document) -> None:
+    assert [t.kind for t in doc.tables] == KINDS
+    assert doc.unknown_tables == []
+    assert all(t.problems == [] for t in doc.tables)
+
+
+def test_tables_are_recognised_whatever_their_order(tmp_path: Path) -> None:
+    lines = EXAMPLE.read_text(encoding="utf-8").split("\n")
+    start = lines.index("2026年部门收支总体情况表")
+    middle = lines.index("2026年一般公共预算“三公”经费支出情况表")
+    shuffled = lines[:start] + lines[middle:] + lines[start:middle]
+    path = tmp_path / EXAMPLE.name
+    path.write_text("\n".join(shuffled), encoding="utf-8")
+    kinds = [t.kind for t in read(path, load()).tables]
+    assert sorted(kinds) == sorted(KINDS)
+    assert kinds[0] == "three-public-expenditure"
+
+
+def test_continuation_pages_are_merged_without_their_repeated_header(doc: Document) -> None:
+    appropriation = _table(doc, "appropriation-overview")
+    labels = _cells(appropriation, "支出 / 项目")
+    assert "(二十四) 灾害防治及应急管理" in labels
+    assert "项目" not in labels and labels[-1] == "支出合计"
+    assert len(appropriation.rows) == 33
+    assert len(_table(doc, "economic-classification-summary").rows) == 33
+
+
+def test_wrapped_cell_text_is_rejoined(doc: Document) -> None:
+    projects = [p.name for p in _table(doc, "project-expenditure").projects]
+    assert "工业行业管理与服务经费-万人助万企活动经费" in projects
+    names = _cells(_table(doc, "economic-classification-summary"), "部门预算经济分类 / 科目名称")
+    assert "机关事业单位基本养老保险缴费" in names
+    assert rejoin_wrapped("对个人和家庭 的补助") == "对个人和家庭的补助"
+    assert rejoin_wrapped("(二十四) 灾害防治") == "(二十四) 灾害防治"
+
+
+@pytest.mark.parametrize(
+    ("printed", "value", "stated_zero"),
+    [("7,454.80", Decimal("7454.80"), False), ("0.00", Decimal(0), True),
+     ("0", Decimal(0), True), ("-", Decimal(0), True), ("—", Decimal(0), True),
+     ("1,234,567.01", Decimal("1234567.01"), False)],
+)
+def test_amounts_are_exact_decimals_and_dashes_are_stated_zeros(
+    printed: str, value: Decimal, stated_zero: bool
+) -> None:
+    amount = parse_amount(printed, ZERO_MARKS)
+    assert amount is not None
+    assert (amount.value, amount.stated_zero, amount.printed) == (value, stated_zero, printed)
+
+
+@pytest.mark.parametrize("text", ["", "合计", "7,45.8", "1.2.3", "≥90%"])
+def test_empty_and_non_numeric_cells_are_not_amounts(text: str) -> None:
+    assert parse_amount(text, ZERO_MARKS) is None
+
+
+def test_each_table_records_its_stated_unit(doc: Document, tmp_path: Path) -> None:
+    assert {t.unit for t in doc.tables} == {"wan-yuan"}
+    text = EXAMPLE.read_text(encoding="utf-8")
+    head, tail = text.split("2026年一般公共预算“三公”经费支出情况表", 1)
+    path = tmp_path / EXAMPLE.name
+    path.write_text(head + "2026年一般公共预算“三公”经费支出情况表" + tail.replace(
+        "单位：万元", "单位：元", 1), encoding="utf-8")
+    units = {t.kind: t.unit for t in read(path, load()).tables}
+    assert units["three-public-expenditure"] == "yuan"
+    assert units["budget-overview"] == "wan-yuan"
+
+
+def test_codes_printed_as_columns_are_joined_and_a_missing_code_is_kept(doc: Document) -> None:
+    table = _table(doc, "expenditure-overview")
+    rows = {row.cells[4]: row.cells[:3] for row in table.rows}
+    assert rows["科技成果转化与扩散"] == ("206", "04", "04")
+    assert rows["其他工业和信息产业支出"] == ("", "", "")
+    basic = _table(doc, "general-budget-basic-expenditure")
+    assert any(r.cells[:3] == ("30101", "基本工资", "50101") for r in basic.rows)
+
+
+def test_organisation_units_divisions_and_responsibilities_are_read(doc: Document) -> None:
+    org = doc.organisation
+    assert (org.name, org.code) == ("济源产城融合示范区工业信息和科技局", "017")
+    assert org.units == {"017001": "济源产城融合示范区工业信息和科技局",
+                         "017002": "济源产城融合示范区中小企业发展服务中心"}
+    assert org.unit_names == ["济源产城融合示范区中小企业发展服务中心"]
+    assert len(org.divisions) == 15 and org.divisions[0] == "办公室"
+    assert org.divisions[-1] == "离退休干部科"
+    assert len(org.responsibilities) == 3
+    assert org.responsibilities[0].startswith("贯彻落实党中央")
+    assert (doc.year, doc.phase, doc.issued) == (2026, "budget", "2026-04-07")
+
+
+def test_every_figure_of_the_explanation_is_a_statement_with_its_sentence(doc: Document) -> None:
+    flat = [(s.topic, s.measure, str(s.value), s.unit) for s in doc.statements]
+    expected = [
+        ("total-income", "amount", "7454.80", "万元"),
+        ("total-expenditure", "amount", "7454.80", "万元"),
+        ("total-expenditure", "change", "4157.59", "万元"),
+        ("total-expenditure", "growth", "126.09", "%"),
+        ("basic-expenditure", "share", "21.65", "%"),
+        ("government-fund", "change", "-10", "万元"),
+        ("government-fund", "growth", "-100", "%"),
+        ("three-public-total", "amount", "7.50", "万元"),
+        ("official-reception", "amount", "2.50", "万元"),
+        ("vehicle-operation", "amount", "5", "万元"),
+        ("operating-expenses", "change", "-6.30", "万元"),
+        ("procurement-goods", "amount", "0.00", "万元"),
+        ("performance-projects", "count", "14", "个"),
+        ("vehicles-total", "count", "2", "辆"),
+        ("general-equipment", "count", "0", "台（套）"),
+    ]
+    for item in expected:
+        assert item in flat, item
+    assert len(doc.statements) == 56
+    assert ("state-capital", "change", "0", "万元") in flat  # 与上年持平，无增减变动
+    share = next(s for s in doc.statements if s.value == Decimal("21.65"))
+    assert share.sentence.startswith("济源产城融合示范区工业信息和科技局部门2026年支出合计")
+    assert all(s.sentence and s.line > 0 for s in doc.statements)
+    assert not any(s.value == 50 for s in doc.statements)  # 单价50万元以上: a threshold
+
+
+def test_project_table_gives_projects_with_type_and_unit(doc: Document) -> None:
+    projects = _table(doc, "project-expenditure").projects
+    assert len(projects) == 14
+    assert {p.project_type for p in projects} == {"other-operation", "specific-target"}
+    assert all(p.unit_code == "017001" for p in projects)
+
+
+def test_performance_table_keeps_project_codes_as_printed_and_parses_targets(
+    doc: Document,
+) -> None:
+    projects = _table(doc, "project-performance-goals").projects
+    assert len(projects) == 14
+    codes = [p.code for p in projects]
+    assert "419001240000000011239" in codes
+    assert "41900125000000007603" in codes  # printed with 20 digits: kept as printed
+    salt = next(p for p in projects if p.code == "41900125000000008401")
+    standard = next(i for i in salt.indicators if i.level3 == "达到国家食用盐标准")
+    assert (standard.raw_value, standard.value) == ("GB/T5461GB/2721", None)
+    first = projects[0]
+    cost = next(i for i in first.indicators if i.level3 == "投入成本")
+    assert (cost.level1, cost.comparator, cost.value, cost.unit) == ("成本指标", "≤", 7, "万")
+
+
+def test_department_goals_give_levels_comparators_and_tasks(doc: Document) -> None:
+    table = _table(doc, "department-performance-goals")
+    assert len(table.tasks) == 7 and table.tasks[0].name == "巩固工业经济稳中向好态势"
+    assert table.annual_goal.startswith("2026年是“十五五”规划的开局之年")
+    by_name = {i.level3: i for i in table.indicators}
+    assert len(table.indicators) == 44
+    growth = by_name["全年规模以上工业增加值同比增长"]
+    assert (growth.level1, growth.level2, growth.comparator, growth.value, growth.unit) == (
+        "产出指标", "履职目标实现", "左右", 7, "%")
+    assert by_name["预算调整率"].comparator == "≤"
+    assert by_name["专项资金细化率"].comparator == "≥"
+    assert by_name["全年实施工业项目"].comparator == "="
+    assert by_name["资产管理规范性"].level2 == "预算和财务管理"
+    assert by_name["绩效目标编制完成率"].level2 == "绩效管理"
