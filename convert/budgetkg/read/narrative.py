@@ -131,8 +131,13 @@ def statements(
     counts = set(rules["counts"])
     not_after = tuple(rules["not_a_figure_after"])
 
+    org_suffix = re.compile(rules["organisation_suffix"])
+    unchanged_subject = re.compile(rules["unchanged_subject"])
+
     def clean(lead: str) -> str:
-        return strip_re.sub("", lead.replace(organisation, "").removeprefix("部门")).strip()
+        """The subject of a figure: its clause without the organisation and filler words."""
+        lead = lead.replace(organisation, "")
+        return strip_re.sub("", org_suffix.sub("", lead)).strip()
 
     def topic_of(subject: str) -> str:
         return next((tid for tid, pattern in topics if pattern.search(subject)), "")
@@ -179,7 +184,8 @@ def statements(
                 cursor = m.end()
             for clause in clause_re.split(sentence):
                 if unchanged_re.search(clause):
-                    subject = clean(clause.split("与")[0]) or last_subject
+                    own = unchanged_subject.match(clause)
+                    subject = (clean(own["subject"]) if own else "") or last_subject
                     if not subject:
                         subject = section
                     out.append(
