@@ -195,8 +195,22 @@ def _row_key(table: BudgetTable, row: Row, seen: Counter[str]) -> str:
 
 @dataclass
 class _RowMeaning:
-    terms: list[tuple[str, str]] = field(default_factory=list)  # (property, IRI) on every obs
+    """(property, IRI) pairs a row gives its observations: per block ("" = the whole row)."""
+
     block_terms: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    def add(self, block: str, prop: str, iri: str) -> None:
+        self.block_terms.setdefault(block, []).append((prop, iri))
+
+    def of(self, block: str) -> list[tuple[str, str]]:
+        return self.block_terms.get("", []) + (self.block_terms.get(block, []) if block else [])
+
+
+_CODE_PROPERTY = {
+    "function": "functionalClassification",
+    "dept-economic": "deptEconomicClassification",
+    "gov-economic": "govEconomicClassification",
+}
 
 
 def _interpret_row(ctx: _Context, table: BudgetTable, mapping: TableMapping, row: Row,
@@ -209,30 +223,28 @@ def _interpret_row(ctx: _Context, table: BudgetTable, mapping: TableMapping, row
     labels = [cells[c.number] for c in table.columns if c.role == "label" and cells[c.number]]
     for label in labels:
         g.add(row_iri, RDFS + "label", zh(label))
-    totals = set(codes["total_labels"])
-    is_total = any(compact(v) in totals for c, v in cells.items()
-                   if table.columns[c - 1].role != "amount")
-    code_cols: dict[str, list[Column]] = {}
+    total = re.compile(codes["total"])
+    is_total = any(total.search(compact(v)) for c, v in cells.items()
+                   if v and table.columns[c - 1].role != "amount")
+    code_cols: dict[tuple[str, str], list[Column]] = {}
     for column in table.columns:
         if column.role == "code":
-            code_cols.setdefault(column.scheme, []).append(column)
+            code_cols.setdefault((column.block, column.scheme), []).append(column)
     found_code = False
     unit_code = next((cells[c.number] for c in table.columns
                       if c.role == "unit-code" and cells[c.number]), "")
-    for scheme_name, cols in sorted(code_cols.items()):
+    for (block, scheme_name), cols in sorted(code_cols.items()):
         code = join_code([cells[c.number] for c in sorted(cols, key=lambda c: c.part)])
         if not code:
             continue
         if re.match(codes["schemes"][scheme_name], code):
             name = next((cells[c.number] for c in table.columns
                          if c.role in ("name", "label") and c.scheme == scheme_name
-                         and cells[c.number]), "")
+                         and c.block == block and cells[c.number]), "")
             iri = _code_concept(ctx, scheme_name, code, name)
-            prop = {"function": "functionalClassification",
-                    "dept-economic": "deptEconomicClassification",
-                    "gov-economic": "govEconomicClassification"}[scheme_name]
-            meaning.terms.append((term(prop), iri))
-            g.add(row_iri, term(prop), iri)
+            prop = term(_CODE_PROPERTY[scheme_name])
+            meaning.add(block, prop, iri)
+            g.add(row_iri, prop, iri)
             g.add(row_iri, term("code"), lit(code))
             found_code = True
         elif any(re.match(p, code) for p in codes["organisations"].values()):
@@ -244,7 +256,7 @@ def _interpret_row(ctx: _Context, table: BudgetTable, mapping: TableMapping, row
             unit = ctx.iri.org
         else:
             unit = ctx.unit_iris.get(unit_code) or ctx.iri.unit(unit_code)
-        meaning.terms.append((term("budgetUnit"), unit))
+        meaning.add("", term("budgetUnit"), unit)
         g.add(row_iri, term("budgetUnit"), unit)
     if code_cols and not found_code and not is_total and not unit_code:
         g.add(row_iri, term("codeMissing"), lit(True))
@@ -253,8 +265,8 @@ def _interpret_row(ctx: _Context, table: BudgetTable, mapping: TableMapping, row
                       if c.role == "label" and c.block == block and cells[c.number]), "")
         for rule in rules:
             if label and rule.label.search(label):
-                meaning.block_terms[block] = [(term(d), concept(_scheme_of(d), v))
-                                              for d, v in rule.terms]
+                for prop, iri in _terms(rule.terms):
+                    meaning.add(block, prop, iri)
                 break
     return meaning
 
@@ -266,6 +278,7 @@ _SCHEME_OF = {
     "deptEconomicClassification": "dept-economic",
     "govEconomicClassification": "gov-economic",
     "functionalClassification": "function",
+    "budgetPhase": "budget-phase",
 }
 
 
@@ -289,7 +302,7 @@ def _table(ctx: _Context, table: BudgetTable, table_iri: str) -> None:
     g.add(table_iri, DCT + "title", zh(table.title))
     g.add(table_iri, RDFS + "label", zh(table.title))
     g.add(table_iri, term("tableNumber"), lit(table.number))
-    g.add(table_iri, term("sourceLine"), lit(table.line))
+    _where(g, table_iri, table.line, table.page)
     g.add(table_iri, term("document"), iri.document)
     g.add(iri.document, term("hasTable"), table_iri)
     g.add(table_iri, term("isEmpty"), lit(table.empty))
@@ -318,7 +331,7 @@ def _table(ctx: _Context, table: BudgetTable, table_iri: str) -> None:
         g.a(row_iri, term("TableRow"))
         g.add(row_iri, term("inTable"), table_iri)
         g.add(row_iri, term("rowNumber"), lit(row.number))
-        g.add(row_iri, term("sourceLine"), lit(row.line))
+        _where(g, row_iri, row.line, row.page)
         meaning = _interpret_row(ctx, table, mapping, row, row_iri)
         project = projects.get(row.number)
         project_iri = _project(ctx, project, row_iri) if project else ""
@@ -341,23 +354,28 @@ def _table(ctx: _Context, table: BudgetTable, table_iri: str) -> None:
             g.add(obs, QB + "dataSet", table_iri)
             g.add(obs, term("row"), row_iri)
             g.add(obs, term("column"), columns[column.number])
-            for dim, value in ctx.dims().items():
+            terms: list[tuple[str, str]] = table_terms + _terms(column.terms) + meaning.of(
+                column.block)
+            dims = ctx.dims()
+            for prop, value_iri in terms:  # a column can state its phase: 预算数 beside 决算数
+                if prop == term("budgetPhase"):
+                    dims["budgetPhase"] = ox.NamedNode(value_iri)
+            for dim, value in dims.items():
                 g.add(obs, term(dim), value)
             g.add(obs, term("amount"), lit(amount.value * factor))
             g.add(obs, term("printedAmount"), lit(amount.value))
             g.add(obs, term("printedUnit"), concept("unit", unit_id))
             g.add(obs, term("printedText"), lit(amount.printed))
             g.add(obs, term("currency"), CNY)
-            terms: list[tuple[str, str]] = table_terms + _terms(column.terms) + meaning.terms
             if column.block:
                 terms += _terms(mapping.blocks.get(column.block, ()))
-                terms += meaning.block_terms.get(column.block, [])
             if mapping.layout == "performance-goals":
                 terms += _label_terms(mapping, row, column)
             if project_iri:
                 terms.append((term("project"), project_iri))
             for prop, concept_iri in terms:
-                g.add(obs, prop, concept_iri)
+                if prop != term("budgetPhase"):
+                    g.add(obs, prop, concept_iri)
     for indicator in table.indicators:
         _indicator(ctx, iri.document, indicator, table_iri, seen)
     for task in table.tasks:
@@ -369,6 +387,14 @@ def _table(ctx: _Context, table: BudgetTable, table_iri: str) -> None:
         g.add(iri.document, term("hasTask"), t)
     if table.annual_goal:
         g.add(iri.document, term("annualGoal"), zh(table.annual_goal))
+
+
+def _where(g: _Graph, subject: str, line: int, page: int) -> None:
+    """Where a thing is printed: its PDF page, or its line in a text extraction."""
+    if page:
+        g.add(subject, term("sourcePage"), lit(page))
+    else:
+        g.add(subject, term("sourceLine"), lit(line))
 
 
 def _label_terms(mapping: TableMapping, row: Row, column: Column) -> list[tuple[str, str]]:
@@ -439,7 +465,7 @@ def _statements(ctx: _Context) -> None:
         if st.unit in yuan:
             g.add(s, term("valueInYuan"), lit(st.value * codelists().yuan_factor[yuan[st.unit]]))
         g.add(s, term("sentence"), zh(st.sentence))
-        g.add(s, term("sourceLine"), lit(st.line))
+        _where(g, s, st.line, st.page)
 
 
 def to_graph(doc: Document, mappings: Mappings, base: str) -> tuple[str, list[ox.Triple]]:

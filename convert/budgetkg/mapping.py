@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from budgetkg.errors import MappingError
+from budgetkg.normalise import title_key
 from budgetkg.resources import mappings_dir
 
 Terms = tuple[tuple[str, str], ...]
@@ -65,7 +66,8 @@ class TableMapping:
     path: Path = Path()
 
     def matches_title(self, title: str) -> bool:
-        return any(p.fullmatch(title) for p in self.titles)
+        key = title_key(title)
+        return any(p.fullmatch(title) or p.fullmatch(key) for p in self.titles)
 
     def header_vocabulary(self) -> frozenset[str]:
         words = {w for rule in self.columns for w in rule.header}

@@ -22,6 +22,11 @@ def compact(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def title_key(text: str) -> str:
+    """Titles match without spaces or quotes (a PDF can print the quotes of “三公” apart)."""
+    return re.sub(r"[\s“”\"'‘’「」]+", "", text)
+
+
 def parse_amount(text: str, zero_marks: tuple[str, ...]) -> Amount | None:
     """Exact decimal of a printed amount; None when the cell is not an amount.
 

@@ -92,17 +92,34 @@ def _unit(raw: RawTable, mapping: TableMapping, mappings: Mappings) -> tuple[str
 class _Grid:
     """A grid table's header, body lines and column roles."""
 
-    def __init__(self, raw: RawTable, mapping: TableMapping, zero_marks: tuple[str, ...]):
+    def __init__(self, raw: RawTable, mapping: TableMapping, mappings: Mappings):
         self.mapping = mapping
-        self.zero_marks = zero_marks
+        self.zero_marks = tuple(mappings.document["zero_marks"])
+        self.total = re.compile(mappings.codes["total"])
         self.problems: list[str] = []
         depth = mapping.header_rows
         head = [_trim(line.cells) for line in raw.lines[:depth]]
+        body_lines = list(raw.lines[depth:])
+        if head and raw.lines[depth - 1 : depth]:
+            head[-1], first_row = self._split_header_row(raw.lines[depth - 1])
+            if first_row is not None:
+                body_lines.insert(0, first_row)
         self.width = max((len(h) for h in head), default=0)
-        body = self._without_repeated_headers(raw.lines[depth:], head)
+        body = self._without_repeated_headers(body_lines, head)
         self.width = max([self.width, *(len(_trim(line.cells)) for line in body)])
         self.columns = self._columns(header_paths(head, self.width))
         self.lines = self._realigned(body)
+
+    def _split_header_row(self, line: SourceLine) -> tuple[list[str], SourceLine | None]:
+        """A header row that also holds the first body row (a PDF can merge them) is split:
+        header words stay in the header, the other cells become a body row."""
+        cells = list(line.cells)
+        if all(not c.strip() or compact(c) in self.mapping.header_vocabulary() for c in cells):
+            return _trim(cells), None
+        vocabulary = {w for w in self.mapping.header_vocabulary() if not self.total.search(w)}
+        head = [c if compact(c) in vocabulary else "" for c in cells]
+        rest = tuple("" if compact(c) in vocabulary else c for c in cells)
+        return _trim(head), SourceLine(line.line, rest, line.block, line.page)
 
     def _without_repeated_headers(
         self, lines: Sequence[SourceLine], head: list[list[str]]
@@ -131,11 +148,13 @@ class _Grid:
         leaf that names exactly one still-unmatched rule identifies the column.
         """
         rules: dict[int, ColumnRule] = {}
-        for i, path in enumerate(paths):
-            rule = next((r for r in self.mapping.columns if r.header == path), None)
+        used: set[int] = set()
+        for i, path in enumerate(paths):  # side-by-side blocks repeat a path: rules in order
+            rule = next((r for r in self.mapping.columns
+                         if r.header == path and id(r) not in used), None)
             if rule is not None:
                 rules[i] = rule
-        used = set(map(id, rules.values()))
+                used.add(id(rule))
         for i, path in enumerate(paths):
             if i in rules or not path:
                 continue
@@ -172,7 +191,7 @@ class _Grid:
             rows = [r[: max(self.width, len(_trim(r)))] for r in rows]
             if not self._fits(rows):
                 rows = self._shift(rows, lines[0].line)
-            out.extend(SourceLine(line.line, tuple(row), line.block)
+            out.extend(SourceLine(line.line, tuple(row), line.block, line.page)
                        for line, row in zip(lines, rows, strict=True))
         return out
 
@@ -195,7 +214,8 @@ class _Grid:
         out = []
         for number, line in enumerate(self.lines, start=1):
             raw = tuple(line.cells[: self.width]) + ("",) * (self.width - len(line.cells))
-            out.append(Row(number, line.line, tuple(rejoin_wrapped(c) for c in raw), raw))
+            out.append(Row(number, line.line, tuple(rejoin_wrapped(c) for c in raw), raw,
+                           line.page))
         return out
 
 
@@ -286,13 +306,12 @@ def _projects_from_grid(columns: list[Column], rows: list[Row], mapping: TableMa
 def _grid_table(number: int, raw: RawTable, mapping: TableMapping, mappings: Mappings) -> (
     BudgetTable
 ):
-    zero_marks = tuple(mappings.document["zero_marks"])
-    grid = _Grid(raw, mapping, zero_marks)
+    grid = _Grid(raw, mapping, mappings)
     rows = grid.rows()
     unit, unit_text = _unit(raw, mapping, mappings)
     table = BudgetTable(
         number=number, kind=mapping.kind, title=raw.title, unit=unit, unit_text=unit_text,
-        line=raw.line, columns=grid.columns, rows=rows, notes=list(raw.notes),
+        line=raw.line, columns=grid.columns, rows=rows, notes=list(raw.notes), page=raw.page,
         problems=grid.problems + _table_problems(grid.columns, rows),
     )
     table.empty = not any(
@@ -315,11 +334,12 @@ def _performance_goals(number: int, raw: RawTable, mapping: TableMapping, mappin
     rows = []
     for n, line in enumerate(raw.lines, start=1):
         cells = (list(line.cells) + [""] * width)[:width]
-        rows.append(Row(n, line.line, tuple(rejoin_wrapped(c) for c in cells), tuple(cells)))
+        rows.append(Row(n, line.line, tuple(rejoin_wrapped(c) for c in cells), tuple(cells),
+                        line.page))
     columns = [Column(i + 1, (), "text") for i in range(width)]
     unit, unit_text = _unit(raw, mapping, mappings)
     table = BudgetTable(number, mapping.kind, raw.title, unit, unit_text, raw.line, columns, rows,
-                        list(raw.notes))
+                        list(raw.notes), page=raw.page)
     indicator_header = [compact(h) for h in opts["indicator_header"]]
     comparators: dict[str, str] = opts.get("comparators", {})
     in_tasks = in_indicators = False

@@ -16,9 +16,10 @@ from pathlib import Path
 class SourceLine:
     """One printed line of a table: its cells as extracted and where it was found."""
 
-    line: int  # 1-based line (text form) or page-ordered line number (PDF)
+    line: int  # 1-based line of the text form (for a PDF: of its text form)
     cells: tuple[str, ...]
     block: int  # page block: lines separated by a page break belong to different blocks
+    page: int = 0  # 1-based PDF page, 0 for the text form
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class RawTable:
     meta: tuple[str, ...]  # lines between the title and the first row (部门名称：…, 单位：万元)
     lines: tuple[SourceLine, ...]
     notes: tuple[str, ...]  # lines after the rows (注：…, 本表无数据)
+    page: int = 0
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class Row:
     line: int
     cells: tuple[str, ...]  # one per column, "" when the cell is empty
     raw: tuple[str, ...]  # the same cells exactly as extracted
+    page: int = 0
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,7 @@ class BudgetTable:
     rows: list[Row]
     notes: list[str]
     empty: bool = False
+    page: int = 0
     projects: list[ProjectEntry] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)  # table-level (department) goals
     tasks: list[Task] = field(default_factory=list)
@@ -135,6 +139,7 @@ class Statement:
     unit: str  # as printed: 万元, %, 辆, 台（套）, 个 …
     sentence: str
     line: int
+    page: int = 0
 
 
 @dataclass

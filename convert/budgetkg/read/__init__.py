@@ -1,18 +1,24 @@
-"""Document readers: one per input form, each producing the same Document."""
+"""Document readers: every input form is turned into the text form early, then read the same way.
+
+A text extraction is the text form; a PDF becomes it page by page (read/pdf.py). From there the
+lines are cut into narrative and raw tables (read/text.py), the tables recognised with mappings/
+and the narrative read (read/narrative.py).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from budgetkg.errors import InputError, NotABudgetDocument
 from budgetkg.mapping import Mappings
-from budgetkg.read import narrative, text
+from budgetkg.read import narrative, pdf, text
 from budgetkg.recognise import recognise
 from budgetkg.tables import BudgetTable, Document
 
-READERS = {".txt": "text extraction"}
+READERS = {".txt": "text extraction", ".pdf": "PDF with a text layer"}
 
 
 def read(path: Path, mappings: Mappings) -> Document:
@@ -29,9 +35,16 @@ def read(path: Path, mappings: Mappings) -> Document:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror}") from exc
-    form = text.split(text.decode(path, data), mappings)
+    pages: tuple[int, ...] = ()
+    if path.suffix.lower() == ".pdf":
+        extracted = pdf.to_text(path, data, mappings.document["page_furniture"])
+        content, pages = extracted.text, extracted.pages
+    else:
+        content = text.decode(path, data)
+    form = text.split(content, mappings, pages)
     lines = narrative.paragraphs(form.narrative, mappings.document)
-    head = narrative.heading(lines, mappings.document)
+    meta = [m for raw in form.tables for m in raw.meta]
+    head = narrative.heading(lines, meta, mappings.document)
     tables: list[BudgetTable] = []
     unknown: list[str] = []
     for raw in form.tables:
@@ -44,8 +57,8 @@ def read(path: Path, mappings: Mappings) -> Document:
         raise NotABudgetDocument(path, "no budget table recognised (checked every title and "
                                        "header against mappings/tables)")
     if head is None:
-        raise NotABudgetDocument(path, "no document title naming a year, a department and a "
-                                       "phase (e.g. 2026年度…部门预算)")
+        raise NotABudgetDocument(path, "no document title naming a year and a phase (e.g. "
+                                       "2026年度…部门预算) with the department it belongs to")
     listed = {m.kind for t in form.contents if (m := mappings.kind_for_title(t))}
     missing = sorted(listed - {t.kind for t in tables})
     if missing:
@@ -74,7 +87,10 @@ def read(path: Path, mappings: Mappings) -> Document:
         issued=head.issued,
         raw_tables=list(form.tables),
         tables=tables,
-        statements=narrative.statements(lines, mappings.document, mappings.narrative,
-                                        head.organisation),
+        statements=[
+            replace(s, page=pages[s.line - 1]) if pages else s
+            for s in narrative.statements(lines, mappings.document, mappings.narrative,
+                                          head.organisation)
+        ],
         unknown_tables=unknown,
     )

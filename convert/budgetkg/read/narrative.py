@@ -45,25 +45,42 @@ def paragraphs(lines: tuple[tuple[int, str], ...], doc: dict[str, Any]) -> list[
     return merged
 
 
-def heading(lines: list[tuple[int, str]], doc: dict[str, Any]) -> Heading | None:
-    title_re = re.compile(doc["title"]["pattern"])
+def heading(lines: list[tuple[int, str]], meta: list[str], doc: dict[str, Any]) -> (
+    Heading | None
+):
+    """Title, year, phase, organisation and issue date, from the first lines that state them.
+
+    The organisation is the one a line or a table's meta names (预算主管部门：…, 部门名称：…);
+    else the one inside the title (2026年度济源…局部门预算说明).
+    """
+    titles = [re.compile(p) for p in doc["title"]["patterns"]]
+    organisations = [re.compile(p) for p in doc["organisation_patterns"]]
     issued_re = re.compile(doc["issued"])
-    found: Heading | None = None
+    title: re.Match[str] | None = None
+    title_text = ""
+    organisation = ""
     issued = ""
-    for _, text in lines:
-        if found is None and (m := title_re.search(text)):
-            found = Heading(
-                title=text,
-                year=int(m["year"]),
-                phase=doc["phases"][m["phase"]],
-                organisation=m["organisation"],
-                issued="",
-            )
+    for text in [t for _, t in lines] + meta:
+        if title is None:
+            for pattern in titles:
+                if m := pattern.search(text):
+                    title, title_text = m, text
+                    break
+        if not organisation:
+            for pattern in organisations:
+                if m := pattern.search(text):
+                    organisation = m["name"]
+                    break
         if not issued and (d := issued_re.match(text)):
             issued = f"{int(d['year']):04d}-{int(d['month']):02d}-{int(d['day']):02d}"
-    if found is None:
+    if title is None:
         return None
-    return Heading(found.title, found.year, found.phase, found.organisation, issued)
+    named = title.groupdict().get("organisation") or ""
+    organisation = organisation or named
+    if not organisation:
+        return None
+    return Heading(title_text, int(title["year"]), doc["phases"][title["phase"]], organisation,
+                   issued)
 
 
 def _part_of(lines: list[tuple[int, str]], doc: dict[str, Any]) -> list[tuple[str, int, str]]:

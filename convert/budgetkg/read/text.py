@@ -81,10 +81,18 @@ def _table_start(lines: list[str], i: int, mappings: Mappings) -> int | None:
     return None
 
 
-def split(text: str, mappings: Mappings) -> TextForm:
-    """Cut the text into narrative lines and raw tables, whatever the order of the tables."""
+def split(text: str, mappings: Mappings, pages: tuple[int, ...] = ()) -> TextForm:
+    """Cut the text into narrative lines and raw tables, whatever the order of the tables.
+
+    `pages` gives the PDF page of each line when the text form was made from a PDF.
+    """
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+    def page(i: int) -> int:
+        return pages[i] if i < len(pages) else 0
+
     note_starts = tuple(mappings.document["note_starts"])
+    contents_re = re.compile(mappings.document["contents_item"])
     narrative: list[tuple[int, str]] = []
     tables: list[RawTable] = []
     contents: list[str] = []
@@ -93,14 +101,14 @@ def split(text: str, mappings: Mappings) -> TextForm:
         start = _table_start(lines, i, mappings)
         if start is None:
             line = lines[i].strip()
-            if line.startswith("-") and line.endswith("表"):
-                contents.append(compact(re.sub(r"^-\s*[一二三四五六七八九十]+、", "", line)))
+            if item := contents_re.match(line):
+                contents.append(compact(item["title"]))
             elif line:
                 narrative.append((i + 1, line))
             i += 1
             continue
         title = compact(lines[i])
-        meta = tuple(compact(m) for m in lines[i + 1 : start] if m.strip())
+        meta = tuple(" ".join(m.split()) for m in lines[i + 1 : start] if m.strip())
         rows: list[SourceLine] = []
         notes: list[str] = []
         block = 0
@@ -108,7 +116,7 @@ def split(text: str, mappings: Mappings) -> TextForm:
         while j < len(lines):
             line = lines[j]
             if _is_tab_line(line) and not notes:
-                rows.append(SourceLine(j + 1, tuple(line.split("\t")), block))
+                rows.append(SourceLine(j + 1, tuple(line.split("\t")), block, page(j)))
             elif not line.strip():
                 block += 1
             elif line.strip().startswith(note_starts) and not _looks_like_title(line, mappings):
@@ -116,6 +124,6 @@ def split(text: str, mappings: Mappings) -> TextForm:
             else:
                 break
             j += 1
-        tables.append(RawTable(title, i + 1, meta, tuple(rows), tuple(notes)))
+        tables.append(RawTable(title, i + 1, meta, tuple(rows), tuple(notes), page(i)))
         i = j
     return TextForm(tuple(narrative), tuple(tables), tuple(contents))
