@@ -147,7 +147,8 @@ def test_every_figure_of_the_explanation_is_a_statement_with_its_sentence(doc: D
     ]
     for item in expected:
         assert item in flat, item
-    assert len(doc.statements) == 56
+    assert len(doc.statements) == 58
+    assert ("overseas-travel", "amount", "0", "万元") in flat  # （一）因公出国（境）费 0万元
     assert ("state-capital", "change", "0", "万元") in flat  # 与上年持平，无增减变动
     share = next(s for s in doc.statements if s.value == Decimal("21.65"))
     assert share.sentence.startswith("济源产城融合示范区工业信息和科技局部门2026年支出合计")

@@ -57,6 +57,7 @@ def test_every_term_named_in_mappings_is_a_code_list_concept(vocabulary: list[ox
     schemes = {
         "fundingSource": "funding-source", "expenditureType": "expenditure-type",
         "operationCharacter": "operation", "deptEconomicClassification": "dept-economic",
+        "budgetPhase": "budget-phase",
     }
     used: set[tuple[str, str]] = set()
     for table in mappings.tables:

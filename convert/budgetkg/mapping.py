@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from budgetkg.errors import MappingError
-from budgetkg.normalise import title_key
+from budgetkg.normalise import header_key, title_key
 from budgetkg.resources import mappings_dir
 
 Terms = tuple[tuple[str, str], ...]
@@ -115,7 +115,7 @@ def _table(data: dict[str, Any], raw: dict[str, dict[str, Any]], path: Path) -> 
             raise MappingError(path, f"column {entry.get('header')}: role must be one of {ROLES}")
         columns.append(
             ColumnRule(
-                header=tuple(str(h) for h in entry["header"]),
+                header=tuple(header_key(str(h)) for h in entry["header"]),
                 role=entry["role"],
                 block=entry.get("block", ""),
                 scheme=entry.get("scheme", ""),
@@ -140,7 +140,7 @@ def _table(data: dict[str, Any], raw: dict[str, dict[str, Any]], path: Path) -> 
         label_zh=data["label"]["zh"],
         label_en=data["label"]["en"],
         titles=tuple(_compile(t, path) for t in data["titles"]),
-        header_requires=tuple(data.get("header_requires", [])),
+        header_requires=tuple(header_key(str(h)) for h in data.get("header_requires", [])),
         header_rows=int(data.get("header_rows", 0)),
         layout=data["layout"],
         columns=tuple(columns),

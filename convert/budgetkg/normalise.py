@@ -22,6 +22,16 @@ def compact(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+_ASCII_PARENS = str.maketrans("()", "（）")
+_YEAR_PREFIX = re.compile(r"^\d{4}年度?")
+
+
+def header_key(text: str) -> str:
+    """Header cells match without spaces, with full-width brackets and without a leading year
+    (因公出国(境)费 = 因公出国（境）费; 2024年“三公”经费预算数 = “三公”经费预算数)."""
+    return _YEAR_PREFIX.sub("", compact(text).translate(_ASCII_PARENS))
+
+
 def title_key(text: str) -> str:
     """Titles match without spaces or quotes (a PDF can print the quotes of “三公” apart)."""
     return re.sub(r"[\s“”\"'‘’「」]+", "", text)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
 from budgetkg.mapping import ColumnRule, Mappings, TableMapping
-from budgetkg.normalise import compact, is_amount, rejoin_wrapped
+from budgetkg.normalise import compact, header_key, is_amount, rejoin_wrapped
 from budgetkg.tables import (
     BudgetTable,
     Column,
@@ -37,7 +37,7 @@ def _trim(cells: Sequence[str]) -> list[str]:
 
 def identify(raw: RawTable, mappings: Mappings) -> TableMapping | None:
     """The mapping whose title pattern and header signature both fit the raw table."""
-    text = " ".join(compact(c) for line in raw.lines for c in line.cells)
+    text = " ".join(header_key(c) for line in raw.lines for c in line.cells)
     for mapping in mappings.tables:
         if mapping.matches_title(raw.title) and all(t in text for t in mapping.header_requires):
             return mapping
@@ -50,7 +50,7 @@ def header_paths(rows: list[list[str]], width: int) -> list[tuple[str, ...]]:
     The top row always spans right to the next printed cell; a lower row spans right only under
     the same parent and never in the bottom row (a leaf does not span).
     """
-    grid = [[compact(c) for c in row] + [""] * (width - len(row)) for row in rows]
+    grid = [[header_key(c) for c in row] + [""] * (width - len(row)) for row in rows]
     filled: list[list[str]] = []
     for r, row in enumerate(grid):
         out = list(row)
@@ -114,23 +114,24 @@ class _Grid:
         """A header row that also holds the first body row (a PDF can merge them) is split:
         header words stay in the header, the other cells become a body row."""
         cells = list(line.cells)
-        if all(not c.strip() or compact(c) in self.mapping.header_vocabulary() for c in cells):
+        if all(not c.strip() or header_key(c) in self.mapping.header_vocabulary()
+               for c in cells):
             return _trim(cells), None
         vocabulary = {w for w in self.mapping.header_vocabulary() if not self.total.search(w)}
-        head = [c if compact(c) in vocabulary else "" for c in cells]
-        rest = tuple("" if compact(c) in vocabulary else c for c in cells)
+        head = [c if header_key(c) in vocabulary else "" for c in cells]
+        rest = tuple("" if header_key(c) in vocabulary else c for c in cells)
         return _trim(head), SourceLine(line.line, rest, line.block, line.page)
 
     def _without_repeated_headers(
         self, lines: Sequence[SourceLine], head: list[list[str]]
     ) -> list[SourceLine]:
         """A continuation page repeats the header: drop the repeat, keep every body line."""
-        first = [compact(c) for c in head[0]] if head else []
+        first = [header_key(c) for c in head[0]] if head else []
         vocabulary = self.mapping.header_vocabulary()
         out: list[SourceLine] = []
         skip = 0
         for line in lines:
-            cells = [compact(c) for c in _trim(line.cells)]
+            cells = [header_key(c) for c in _trim(line.cells)]
             if skip and all(not c or c in vocabulary for c in cells):
                 skip -= 1
                 continue

@@ -89,9 +89,7 @@ def _part_of(lines: list[tuple[int, str]], doc: dict[str, Any]) -> list[tuple[st
     part = ""
     out = []
     for number, text in lines:
-        for name, pattern in patterns.items():
-            if pattern.search(text):
-                part = name
+        part = next((name for name, p in patterns.items() if p.search(text)), part)
         out.append((part, number, text))
     return out
 
@@ -107,18 +105,24 @@ def organisation(
     unit_heading = re.compile(rules["units"]["heading"])
     unit_item = re.compile(rules["units"]["item"])
     divisions = re.compile(rules["divisions"]["pattern"])
+    heading_chars = int(rules["section_heading_chars"])
+    part_heading = [re.compile(p) for p in doc["parts"].values()]
     in_resp = in_units = False
     for part, _, text in _part_of(lines, doc):
-        if part != "overview":
-            continue
-        if re.search(resp["heading"], text) and not item.match(text):
+        if part != "overview" or any(p.search(text) for p in part_heading):
+            in_resp = in_units = False
+            if part != "overview":
+                continue
+        is_heading = (bool(section.match(text)) and len(text) <= heading_chars
+                      and not text.endswith("。"))
+        if re.search(resp["heading"], text) and (is_heading or not item.match(text)):
             in_resp, in_units = True, False
             continue
+        if is_heading:
+            in_resp = False
         if in_resp and (m := item.match(text)):
             org.responsibilities.append(m["text"].strip())
             continue
-        if section.match(text) and not item.match(text):
-            in_resp = False
         if m := divisions.search(text):
             org.divisions.extend(
                 d.strip() for d in m["list"].split(rules["divisions"]["separator"]) if d.strip()
@@ -136,6 +140,7 @@ def statements(
 ) -> list[Statement]:
     """Every figure stated in the explanation part, each with its sentence."""
     section_re = re.compile(rules["section_heading"])
+    heading_chars = int(rules["section_heading_chars"])
     figure_re = re.compile(rules["figure"])
     clause_re = re.compile(rules["clause_split"])
     strip_re = re.compile(rules["subject_strip"])
@@ -164,7 +169,7 @@ def statements(
     for part, number, text in _part_of(lines, doc):
         if part != "explanation":
             continue
-        if section_re.match(text) and len(text) < 40:
+        if section_re.match(text) and len(text) <= heading_chars:
             section = text
             continue
         last_subject = ""

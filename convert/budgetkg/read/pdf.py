@@ -18,6 +18,8 @@ from typing import Any
 from budgetkg.errors import InputError
 
 _MIN_REPEAT_CHARS = 12
+_OVERLAP = 0.5  # share of the smaller height two text lines must share to be one line
+_GAP = 1.5  # a gap wider than this many character widths is a space
 _REPEATED_PAGE = 0.8  # a page repeating this share of the previous page's lines is a second layer
 _REPEATED_LINES = 3  # ... and at least this many of them (a repeated 编制部门 line is not)
 
@@ -34,6 +36,35 @@ class PdfText:
 def _inside(top: float, bottom: float, boxes: list[tuple[float, float, float, float]]) -> bool:
     middle = (top + bottom) / 2
     return any(box[1] - 1 <= middle <= box[3] + 1 for box in boxes)
+
+
+def _merged_lines(lines: list[dict[str, Any]]) -> list[tuple[float, float, str]]:
+    """Text lines, with a line that sits mostly inside the previous one's height merged into it.
+
+    A text layer can place part of a line a few points lower (the year of 2024年度部门决算, the
+    quotes of “三公”); the characters of both are put back in left-to-right order.
+    """
+    merged: list[tuple[float, float, list[dict[str, Any]]]] = []
+    for line in sorted(lines, key=lambda item: item["top"]):
+        top, bottom, chars = line["top"], line["bottom"], list(line["chars"])
+        if merged:
+            ptop, pbottom, pchars = merged[-1]
+            overlap = min(bottom, pbottom) - max(top, ptop)
+            if overlap >= _OVERLAP * min(bottom - top, pbottom - ptop):
+                merged[-1] = (min(top, ptop), max(bottom, pbottom), pchars + chars)
+                continue
+        merged.append((top, bottom, chars))
+    out = []
+    for top, bottom, chars in merged:
+        chars.sort(key=lambda c: c["x0"])
+        text = ""
+        for previous, char in zip([None, *chars], chars, strict=False):
+            width = char["x1"] - char["x0"]
+            if previous is not None and char["x0"] - previous["x1"] > _GAP * max(width, 1):
+                text += " "
+            text += char["text"]
+        out.append((top, bottom, text))
+    return out
 
 
 def _row(cells: list[str | None]) -> str:
@@ -53,6 +84,7 @@ def to_text(path: Path, data: bytes, furniture: list[str]) -> PdfText:
     lines: list[str] = []
     pages: list[int] = []
     previous: set[str] = set()
+    previous_text = ""
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             page_count = len(pdf.pages)
@@ -62,17 +94,21 @@ def to_text(path: Path, data: bytes, furniture: list[str]) -> PdfText:
                 elements: list[tuple[float, int, Any]] = [
                     (t.bbox[1], 1, t) for t in tables
                 ]
-                for line in page.extract_text_lines(return_chars=False):
-                    text = " ".join(str(line["text"]).split())
-                    if text and not _inside(line["top"], line["bottom"], boxes) and not any(
-                        p.search(text) for p in skip
-                    ):
-                        elements.append((line["top"], 0, text))
+                outside = [
+                    line for line in page.extract_text_lines(return_chars=True)
+                    if not _inside(line["top"], line["bottom"], boxes)
+                ]
+                for top, _, raw_text in _merged_lines(outside):
+                    text = " ".join(raw_text.split())
+                    if text and not any(p.search(text) for p in skip):
+                        elements.append((top, 0, text))
                 texts = {e[2] for e in elements if e[1] == 0 and len(e[2]) >= _MIN_REPEAT_CHARS}
-                repeated = texts & previous
-                if len(repeated) < max(_REPEATED_LINES, _REPEATED_PAGE * len(texts)):
-                    repeated = set()
-                previous = texts
+                duplicate_layer = len(texts & previous) >= max(
+                    _REPEATED_LINES, _REPEATED_PAGE * len(texts))
+                page_text = "".join(e[2] for e in elements if e[1] == 0)
+                repeated = {e[2] for e in elements if e[1] == 0 and e[2] in previous_text} if (
+                    duplicate_layer) else set()
+                previous, previous_text = texts, page_text
                 for _, kind, element in sorted(elements, key=lambda e: (e[0], e[1])):
                     if kind == 1:
                         for cells in element.extract():
