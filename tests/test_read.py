@@ -193,3 +193,19 @@ def test_department_goals_give_levels_comparators_and_tasks(doc: Document) -> No
     assert by_name["全年实施工业项目"].comparator == "="
     assert by_name["资产管理规范性"].level2 == "预算和财务管理"
     assert by_name["绩效目标编制完成率"].level2 == "绩效管理"
+
+
+def test_shanghai_items_with_mismatched_brackets_become_classified_statements() -> None:
+    from budgetkg.read.narrative import statements
+
+    mappings = load()
+    lines = [
+        (1, "2025年部门预算编制说明"),
+        (2, "1. “一般公共服务支出（类）商贸事务（款）行政运行（项）”938.99万元，主要用于机关行政运行。"),
+        (3, "11. “卫生健康支出（类）行政事业单位医疗（款)行政单位医疗（项）”63.19万元。"),
+    ]
+    found = statements(lines, mappings.document, mappings.narrative, "上海市普陀区商务委员会")
+    assert [(s.subject, s.topic, str(s.value)) for s in found] == [
+        ("一般公共服务支出 / 商贸事务 / 行政运行", "function-item", "938.99"),
+        ("卫生健康支出 / 行政事业单位医疗 / 行政单位医疗", "function-item", "63.19"),
+    ]

@@ -85,7 +85,7 @@ def build(
             stem = publish.stem(doc.organisation.name, doc.year, doc.phase)
             files = publish.dumps(triples, graph, context_url)
             publish.write_atomically({output / f"{stem}.{e}": data for e, data in files.items()})
-            problems = tuple(f"{t.title}: {p}" for t in doc.tables for p in t.problems)
+            problems = tuple(f"table {t.title}, {p}" for t in doc.tables for p in t.problems)
             problems += tuple(f"table not recognised: {title}" for title in doc.unknown_tables)
             result.documents.append(publish.Published(
                 source=path.name, sha256=doc.sha256, graph=graph, stem=stem,

@@ -191,12 +191,12 @@ class _Grid:
             rows = [_trim(line.cells) + [""] * self.width for line in lines]
             rows = [r[: max(self.width, len(_trim(r)))] for r in rows]
             if not self._fits(rows):
-                rows = self._shift(rows, lines[0].line)
+                rows = self._shift(rows, lines)
             out.extend(SourceLine(line.line, tuple(row), line.block, line.page)
                        for line, row in zip(lines, rows, strict=True))
         return out
 
-    def _shift(self, rows: list[list[str]], line: int) -> list[list[str]]:
+    def _shift(self, rows: list[list[str]], lines: list[SourceLine]) -> list[list[str]]:
         amount_cols = [c.number - 1 for c in self.columns if c.role == "amount"]
         bad = min(
             i for row in rows for i in amount_cols
@@ -208,7 +208,13 @@ class _Grid:
                 candidate = [row[: self.width] for row in candidate]
                 if self._fits(candidate):
                     return candidate
-        self.problems.append(f"line {line}: text in an amount column could not be realigned")
+        for row, line in zip(rows, lines, strict=True):
+            text = [row[i] for i in amount_cols
+                    if i < len(row) and row[i].strip() and not is_amount(row[i], self.zero_marks)]
+            if text:
+                self.problems.append(
+                    f"{_where(line)}: text {text[0]!r} in an amount column, kept as text "
+                    f"(row: {' | '.join(c for c in row if c.strip())})")
         return rows
 
     def rows(self) -> list[Row]:
@@ -220,13 +226,20 @@ class _Grid:
         return out
 
 
+def _where(line: SourceLine | Row) -> str:
+    return f"page {line.page}" if line.page else f"line {line.line}"
+
+
 def _table_problems(columns: list[Column], rows: list[Row]) -> list[str]:
+    """Columns the mapping gives no role although they hold cells (kept as text, reported)."""
     problems = []
     for column in columns:
-        if column.role == "text" and any(r.cells[column.number - 1] for r in rows):
+        filled = [r for r in rows if r.cells[column.number - 1]]
+        if column.role == "text" and filled:
+            header = column.header_text or "(no header)"
             problems.append(
-                f"column {column.number} '{column.header_text}' is not in the mapping; "
-                "its cells are kept as text"
+                f"{_where(filled[0])}: column {column.number} {header!r} has no role in the "
+                f"mapping; its {len(filled)} cell(s) are kept as text"
             )
     return problems
 

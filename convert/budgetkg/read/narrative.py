@@ -161,15 +161,27 @@ def statements(
         lead = lead.replace(organisation, "")
         return strip_re.sub("", org_suffix.sub("", lead)).strip()
 
+    classified = re.compile(rules["classified_item"])
+
+    def classify(subject: str) -> tuple[str, str]:
+        """(subject, topic): a 类/款/项 item becomes its names joined by " / "."""
+        if m := classified.match(subject):
+            names = [m[g].strip() for g in ("l1", "l2", "l3") if m[g]]
+            return " / ".join(names), str(rules["classified_topic"])
+        return subject, topic_of(subject)
+
     def topic_of(subject: str) -> str:
         return next((tid for tid, pattern in topics if pattern.search(subject)), "")
 
+    part_heading = [re.compile(p) for p in doc["parts"].values()]
     out: list[Statement] = []
     section = ""
     for part, number, text in _part_of(lines, doc):
         if part != "explanation":
             continue
-        if section_re.match(text) and len(text) <= heading_chars:
+        if any(p.search(text) for p in part_heading) or (
+            section_re.match(text) and len(text) <= heading_chars
+        ):
             section = text
             continue
         last_subject = ""
@@ -199,10 +211,8 @@ def statements(
                 subject = subject or last_subject
                 last_subject = subject
                 value = Decimal(m["value"].replace(",", "")) * sign
-                out.append(
-                    Statement(section, subject, topic_of(subject), kind, value, unit, sentence,
-                              number)
-                )
+                subject, topic = classify(subject)
+                out.append(Statement(section, subject, topic, kind, value, unit, sentence, number))
                 cursor = m.end()
             for clause in clause_re.split(sentence):
                 if unchanged_re.search(clause):
