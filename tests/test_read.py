@@ -201,7 +201,7 @@ def test_shanghai_items_with_mismatched_brackets_become_classified_statements() 
     mappings = load()
     lines = [
         (1, "2025年部门预算编制说明"),
-        (2, "1. “一般公共服务支出（类）商贸事务（款）行政运行（项）”938.99万元，主要用于机关行政运行。"),
+        (2, "1. “一般公共服务支出（类）商贸事务（款）行政运行（项）”938.99万元。"),
         (3, "11. “卫生健康支出（类）行政事业单位医疗（款)行政单位医疗（项）”63.19万元。"),
     ]
     found = statements(lines, mappings.document, mappings.narrative, "上海市普陀区商务委员会")
