@@ -23,6 +23,9 @@ class BudgetKGError(Exception):
         self.problem = problem
         super().__init__(self.message)
 
+    def __reduce__(self) -> tuple[type[BudgetKGError], tuple[Path | None, str]]:
+        return (type(self), (self.path, self.problem))  # crosses process boundaries intact
+
     @property
     def message(self) -> str:
         return f"{self.path}: {self.problem}" if self.path is not None else self.problem

@@ -180,6 +180,7 @@ def _code_concept(ctx: _Context, scheme_name: str, code: str, name: str) -> str:
         g.a(iri, SKOS + "Concept")
         g.add(iri, SKOS + "inScheme", scheme(scheme_name))
         g.add(iri, SKOS + "notation", lit(code))
+        g.add(iri, term("unlisted"), lit(True))
         if name:
             g.add(iri, SKOS + "prefLabel", zh(name))
     return iri
@@ -220,7 +221,8 @@ def _interpret_row(ctx: _Context, table: BudgetTable, mapping: TableMapping, row
     codes = ctx.mappings.codes
     cells = {c.number: row.cells[c.number - 1] for c in table.columns}
     meaning = _RowMeaning()
-    labels = [cells[c.number] for c in table.columns if c.role == "label" and cells[c.number]]
+    labels = [cells[c.number] for c in table.columns
+              if c.role in ("label", "name") and cells[c.number]]
     for label in labels:
         g.add(row_iri, RDFS + "label", zh(label))
     total = re.compile(codes["total"])
@@ -465,7 +467,9 @@ def _statements(ctx: _Context) -> None:
         if st.unit in yuan:
             g.add(s, term("valueInYuan"), lit(st.value * codelists().yuan_factor[yuan[st.unit]]))
         g.add(s, term("sentence"), zh(st.sentence))
-        _where(g, s, st.line, st.page)
+        g.add(s, term("sourceLine"), lit(st.line))  # the paragraph, also for a PDF's text form
+        if st.page:
+            g.add(s, term("sourcePage"), lit(st.page))
 
 
 def to_graph(doc: Document, mappings: Mappings, base: str) -> tuple[str, list[ox.Triple]]:

@@ -94,6 +94,9 @@ def build(
             ))
         except BudgetKGError as exc:
             result.failures.append(Failure(str(path), exc.message))
+        except Exception as exc:  # a converter bug must not stop the other documents
+            result.failures.append(Failure(str(path), f"{path}: internal error, please report "
+                                                      f"it ({type(exc).__name__}: {exc})"))
         finally:
             if progress is not None:
                 progress(path)

@@ -367,6 +367,10 @@ def _performance_goals(number: int, raw: RawTable, mapping: TableMapping, mappin
         if in_indicators:
             if not cells:
                 continue
+            if len(cells) < 2:  # a lone cell: no name/value pair to read; kept as a text cell
+                table.problems.append(f"{_where(row)}: indicator row with one cell "
+                                      f"{cells[0]!r}, kept as text")
+                continue
             note = cells.pop() if len(cells) > 4 else ""
             value, level3, *upper = reversed(cells)
             for i, name in enumerate(upper):  # upper[0] is level 2, upper[1] level 1

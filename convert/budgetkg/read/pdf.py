@@ -10,13 +10,18 @@ twice are dropped here.
 from __future__ import annotations
 
 import io
+import json
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from budgetkg.errors import InputError
 
+_BASE_SECONDS = 5.0  # time budget of one PDF: this plus _SECONDS_PER_PAGE per page
+_SECONDS_PER_PAGE = 0.4
 _MIN_REPEAT_CHARS = 12
 _OVERLAP = 0.5  # share of the smaller height two text lines must share to be one line
 _GAP = 1.5  # a gap wider than this many character widths is a space
@@ -73,13 +78,45 @@ def _row(cells: list[str | None]) -> str:
 
 
 def to_text(path: Path, data: bytes, furniture: list[str]) -> PdfText:
+    """The text form of a PDF, read in a worker process with a time budget.
+
+    pdfminer can spend minutes on a damaged content stream; the worker is stopped after
+    _BASE_SECONDS + _SECONDS_PER_PAGE x pages and the file reported as damaged.
+    """
+    if not data.startswith(b"%PDF"):
+        raise InputError(path, "not a PDF (no %PDF header)")
+    budget = _BASE_SECONDS + _SECONDS_PER_PAGE * _page_count(path, data)
+    command = [sys.executable, "-m", "budgetkg.read.pdf", json.dumps(furniture)]
+    try:
+        done = subprocess.run(command, input=data, capture_output=True, timeout=budget,
+                              check=False)
+    except subprocess.TimeoutExpired:
+        raise InputError(path, f"reading the PDF took longer than {budget:.0f} s: the file "
+                               "looks damaged") from None
+    if done.returncode != 0:
+        lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise InputError(path, lines[-1] if lines else "the PDF reader stopped")
+    result = json.loads(done.stdout)
+    if "problem" in result:
+        raise InputError(path, result["problem"])
+    return PdfText(result["text"], tuple(result["pages"]), result["page_count"])
+
+
+def _page_count(path: Path, data: bytes) -> int:
+    import pypdfium2 as pdfium  # fast C parser: a first check that the file is a PDF at all
+
+    try:
+        return len(pdfium.PdfDocument(data))
+    except pdfium.PdfiumError as exc:
+        raise InputError(path, f"not a readable PDF: {exc}") from exc
+
+
+def _extract(path: Path, data: bytes, furniture: list[str]) -> PdfText:
     """Lines of every page in reading order: text lines, and table rows joined by tabs."""
     import pdfplumber  # imported here: only PDF input pays for it
     from pdfminer.pdfparser import PDFSyntaxError
     from pdfminer.psparser import PSException
 
-    if not data.startswith(b"%PDF"):
-        raise InputError(path, "not a PDF (no %PDF header)")
     skip = [re.compile(p) for p in furniture]
     lines: list[str] = []
     pages: list[int] = []
@@ -136,3 +173,18 @@ def to_text(path: Path, data: bytes, furniture: list[str]) -> PdfText:
         raise InputError(path, "the PDF has no text layer (scanned images need OCR, which "
                                "budgetkg does not do)")
     return PdfText("\n".join(lines), tuple(pages), page_count)
+
+
+def main() -> None:
+    """Worker entry: a PDF on stdin, the patterns of page furniture as JSON in argv[1]."""
+    try:
+        text = _extract(Path("stdin.pdf"), sys.stdin.buffer.read(), json.loads(sys.argv[1]))
+    except InputError as exc:
+        json.dump({"problem": exc.problem}, sys.stdout)
+        return
+    json.dump({"text": text.text, "pages": text.pages, "page_count": text.page_count},
+              sys.stdout, ensure_ascii=False)
+
+
+if __name__ == "__main__":
+    main()
