@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from budgetkg import __version__, iris, pipeline
+from budgetkg import __version__, iris, pipeline, publish, report
 from budgetkg.errors import BudgetKGError
 
 app = typer.Typer(
@@ -53,8 +53,11 @@ def build(
         "output"),
     base: Annotated[str, typer.Option(help="Base IRI of the data.")] = iris.DEFAULT_BASE,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Exit 1 when validation finds a contradiction.")] = False,
 ) -> None:
-    """Convert documents into one named graph each: Turtle, JSON-LD and N-Triples."""
+    """Convert documents into one named graph each (Turtle, JSON-LD, N-Triples) and validate
+    them (report in <stem>.report.ttl)."""
     try:
         if len(documents) > 1 and not as_json:
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -78,6 +81,8 @@ def build(
         err.print(f"error: {failure.message}", markup=False, highlight=False)
     if not result.ok:
         raise typer.Exit(2)
+    if strict and any(d.quality and not d.quality.conforms for d in result.documents):
+        raise typer.Exit(1)
 
 
 def _summary(result: pipeline.BuildResult) -> None:
@@ -89,8 +94,42 @@ def _summary(result: pipeline.BuildResult) -> None:
             f"{c.statements} statements, {c.triples} triples",
             markup=False, highlight=False,
         )
+        if doc.quality is not None:
+            q = doc.quality
+            out.print(f"  validation: {q.violations} violation(s), {q.warnings} warning(s) "
+                      f"(budgetkg validate {result.output} for the list)",
+                      markup=False, highlight=False)
         for problem in doc.problems:
             err.print(f"warning: {doc.source}: {problem}", markup=False, highlight=False)
+
+
+@app.command(name="validate")
+def validate_command(
+    source: Annotated[Path, typer.Argument(help="A document, or a build folder.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or turtle.")] = "text",
+    engine: Annotated[str, typer.Option(help="fast, or pyshacl (the reference).")] = "fast",
+) -> None:
+    """Check that a document agrees with itself. Exit 0 conforms, 1 contradictions, 2 error."""
+    if fmt not in report.FORMATS:
+        fail(f"--format {fmt}: expected {', '.join(report.FORMATS)}")
+    try:
+        reports = pipeline.check(source, engine)
+        if fmt == "turtle":
+            graphs = {}
+            if source.is_dir():
+                graphs = {str(e["stem"]): str(e["graph"]).removesuffix("/graph")
+                          for e in publish.read_manifest(source)}
+            for name, checked in reports.items():
+                document = graphs.get(name) or pipeline.document_iri(source)
+                sys.stdout.buffer.write(report.turtle(checked, document))
+        elif fmt == "json":
+            sys.stdout.write(report.json_text(reports))
+        else:
+            for name, checked in reports.items():
+                sys.stdout.write(report.text(checked, name))
+    except BudgetKGError as exc:
+        fail(exc.message)
+    raise typer.Exit(0 if all(r.conforms for r in reports.values()) else 1)
 
 
 @app.command()

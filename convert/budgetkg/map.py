@@ -41,14 +41,14 @@ Value = ox.NamedNode | ox.Literal
 
 
 def lit(value: object, datatype: str = "") -> ox.Literal:
+    if datatype:
+        return ox.Literal(str(value), datatype=ox.NamedNode(XSD + datatype))
     if isinstance(value, bool):
         return ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD + "boolean"))
     if isinstance(value, Decimal):
         return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "decimal"))
     if isinstance(value, int):
         return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
-    if datatype:
-        return ox.Literal(str(value), datatype=ox.NamedNode(XSD + datatype))
     return ox.Literal(str(value))
 
 

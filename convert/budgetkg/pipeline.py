@@ -1,6 +1,6 @@
 """The only place that chains the stages: read -> recognise -> map -> publish, and back (tables).
 
-Each public verb here is one CLI command: build, tables, query.
+Each public verb here is one CLI command: build, check (validate), tables, query.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from budgetkg import iris, map, publish, store
-from budgetkg.errors import BudgetKGError, InputError
+from budgetkg import iris, map, publish, report, store, validate
+from budgetkg.errors import BudgetKGError, InputError, OutputError
 from budgetkg.mapping import load as load_mappings
 from budgetkg.read import read
 from budgetkg.resources import queries_dir
@@ -73,6 +73,7 @@ def build(
     output: Path,
     base: str = iris.DEFAULT_BASE,
     progress: Callable[[Path], None] | None = None,
+    engine: str = "fast",
 ) -> BuildResult:
     """Convert each document and write its dumps; a failing document does not stop the others."""
     if not base.endswith(("/", "#")):
@@ -83,7 +84,11 @@ def build(
         try:
             doc, graph, triples = convert(path, base)
             stem = publish.stem(doc.organisation.name, doc.year, doc.phase)
+            document = iris.Minter(base, doc.organisation.name, doc.year, doc.phase).document
+            checked = validate.validate(triples, engine)
+            triples = sorted([*triples, report.link(document)], key=_triple_key)
             files = publish.dumps(triples, graph, context_url)
+            files["report.ttl"] = report.turtle(checked, document)
             publish.write_atomically({output / f"{stem}.{e}": data for e, data in files.items()})
             problems = tuple(f"table {t.title}, {p}" for t in doc.tables for p in t.problems)
             problems += tuple(f"table not recognised: {title}" for title in doc.unknown_tables)
@@ -91,6 +96,8 @@ def build(
                 source=path.name, sha256=doc.sha256, graph=graph, stem=stem,
                 files=tuple(sorted(f"{stem}.{ext}" for ext in files)),
                 counts=_counts(doc, triples), problems=problems,
+                quality=publish.Quality(checked.count("Violation"), checked.count("Warning"),
+                                        checked.conforms),
             ))
         except BudgetKGError as exc:
             result.failures.append(Failure(str(path), exc.message))
@@ -103,6 +110,33 @@ def build(
     if result.documents:
         publish.write_manifest(output, result.documents)
     return result
+
+
+def _triple_key(t: ox.Triple) -> tuple[str, str, str]:
+    return (str(t.subject), t.predicate.value, str(t.object))
+
+
+def check(source: Path, engine: str = "fast", base: str = iris.DEFAULT_BASE) -> dict[
+    str, validate.ValidationReport
+]:
+    """Validate a document (converted on the fly) or every document of a build folder."""
+    if source.is_dir() and (source / publish.MANIFEST).is_file():
+        reports = {}
+        for entry in publish.read_manifest(source):
+            path = source / f"{entry['stem']}.nt"
+            if not path.is_file():
+                raise OutputError(path, "listed in manifest.json but missing")
+            triples = list(ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES))
+            reports[str(entry["stem"])] = validate.validate(triples, engine)
+        return reports
+    _, _, triples = convert(source, base)
+    return {source.name: validate.validate(triples, engine)}
+
+
+def document_iri(source: Path, base: str = iris.DEFAULT_BASE) -> str:
+    """The IRI of the document read from `source`."""
+    doc = read(source, load_mappings())
+    return iris.Minter(base, doc.organisation.name, doc.year, doc.phase).document
 
 
 def _query_file(name: str) -> str:

@@ -35,6 +35,15 @@ class Counts:
 
 
 @dataclass(frozen=True)
+class Quality:
+    """What validation found (the report itself is <stem>.report.ttl)."""
+
+    violations: int
+    warnings: int
+    conforms: bool
+
+
+@dataclass(frozen=True)
 class Published:
     """One document's dumps."""
 
@@ -45,6 +54,7 @@ class Published:
     files: tuple[str, ...]
     counts: Counts
     problems: tuple[str, ...] = field(default=())
+    quality: Quality | None = None
 
 
 def write_atomically(files: dict[Path, bytes]) -> None:

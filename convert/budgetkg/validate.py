@@ -1,0 +1,303 @@
+"""Document graph -> ValidationReport, with the SHACL shapes of shapes/ as the one definition of
+"consistent".
+
+Two engines run the same shapes. `pyshacl` is the reference. `fast` runs each SHACL-SPARQL
+constraint once per shape on pyoxigraph (`$this` becomes a variable bound by the shape's target
+class) and compiles the core constraints the shapes use (sh:minCount, sh:maxCount, sh:datatype on
+a property path IRI) into SPARQL; it gives the same results, many times faster.
+shapes/identities.ttl and the code lists are background data loaded beside the document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.namespace import RDF, SH
+
+from budgetkg.errors import BudgetKGError
+from budgetkg.resources import home
+
+ENGINES = ("fast", "pyshacl")
+SEVERITIES = ("Violation", "Warning", "Info")
+BACKGROUND = ("shapes/identities.ttl",)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One validation result: the shape that found it (a stable code), where, and why."""
+
+    severity: str
+    shape: str
+    focus: str
+    value: str
+    message_zh: str
+    message_en: str
+    table: str = ""  # where, as printed: the table title ("说明" for the narrative)
+    row: str = ""  # the row as printed (its text cells), or the sentence
+    order: tuple[int, int] = (0, 0)  # table and row number, for sorting
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """What both engines must agree on."""
+        return (self.severity, self.shape, self.focus, self.value)
+
+
+@dataclass
+class ValidationReport:
+    engine: str
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def conforms(self) -> bool:
+        return not any(f.severity == "Violation" for f in self.findings)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    @property
+    def summary(self) -> str:
+        parts = [f"{self.count(s)} {s.lower()}{'s' if self.count(s) != 1 else ''}"
+                 for s in SEVERITIES if self.count(s)]
+        return ", ".join(parts) if parts else "no findings"
+
+
+@dataclass(frozen=True)
+class _Constraint:
+    shape: str
+    target: str
+    severity: str
+    query: str
+    message_zh: str
+    message_en: str
+    sparql: bool = True  # a SHACL-SPARQL constraint: sh:value defaults to the focus node
+
+
+def _shape_files() -> list[Path]:
+    folder = home() / "shapes"
+    return [p for p in sorted(folder.glob("*.ttl")) if f"shapes/{p.name}" not in BACKGROUND]
+
+
+def _background_files() -> list[Path]:
+    root = home()
+    return [root / f for f in BACKGROUND] + sorted((root / "ontology" / "codelists").glob("*.ttl"))
+
+
+@cache
+def shapes_graph() -> rdflib.Graph:
+    graph = rdflib.Graph()
+    for path in _shape_files():
+        try:
+            graph.parse(path, format="turtle")
+        except Exception as exc:  # rdflib raises many kinds on a broken file
+            raise BudgetKGError(path, f"cannot read the shapes: {exc}") from exc
+    return graph
+
+
+def _messages(graph: rdflib.Graph, node: rdflib.term.Node) -> tuple[str, str]:
+    by_lang = {getattr(m, "language", None): str(m) for m in graph.objects(node, SH.message)}
+    return by_lang.get("zh", ""), by_lang.get("en", "")
+
+
+def _severity(graph: rdflib.Graph, node: rdflib.term.Node) -> str:
+    value = graph.value(node, SH.severity)
+    return str(value).removeprefix(str(SH)) if value is not None else "Violation"
+
+
+def _prefixes(graph: rdflib.Graph, node: rdflib.term.Node) -> str:
+    lines = []
+    for source in graph.objects(node, SH.prefixes):
+        for decl in graph.objects(source, SH.declare):
+            lines.append(f"PREFIX {graph.value(decl, SH.prefix)}: <{graph.value(decl, SH.namespace)}>")
+    return "\n".join(sorted(lines)) + "\n"
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def _bind_target(select: str, target: str) -> str:
+    """$this becomes ?this, bound to every instance of the shape's target class."""
+    text = select.replace("$this", "?this")
+    match = _WHERE.search(text)
+    if match is None:
+        raise BudgetKGError(None, f"a SPARQL constraint has no WHERE clause: {select[:60]}")
+    return f"{text[: match.end()]} ?this a <{target}> . {text[match.end():]}"
+
+
+@cache
+def _compiled() -> tuple[_Constraint, ...]:
+    """Every constraint of the shapes as one SPARQL query over all its focus nodes."""
+    graph = shapes_graph()
+    out: list[_Constraint] = []
+    for shape in sorted(set(graph.subjects(SH.targetClass, None)), key=str):
+        severity = _severity(graph, shape)
+        for target in graph.objects(shape, SH.targetClass):
+            for constraint in graph.objects(shape, SH.sparql):
+                select = str(graph.value(constraint, SH.select))
+                query = _prefixes(graph, constraint) + _bind_target(select, str(target))
+                out.append(_Constraint(str(shape), str(target), severity, query,
+                                       *_messages(graph, constraint)))
+            for prop in graph.objects(shape, SH.property):
+                out.extend(_property_queries(graph, prop, str(target)))
+    return tuple(out)
+
+
+def _property_queries(graph: rdflib.Graph, prop: rdflib.term.Node, target: str) -> list[_Constraint]:
+    path = graph.value(prop, SH.path)
+    if not isinstance(path, rdflib.URIRef):
+        raise BudgetKGError(None, f"{prop}: the fast engine needs sh:path to be one IRI")
+    severity = _severity(graph, prop)
+    zh, en = _messages(graph, prop)
+    queries = []
+    head = f"SELECT ?this ?value WHERE {{ ?this a <{target}> . "
+    if (low := graph.value(prop, SH.minCount)) is not None:
+        queries.append(f"SELECT ?this WHERE {{ ?this a <{target}> . OPTIONAL {{ ?this <{path}> "
+                       f"?v }} }} GROUP BY ?this HAVING (COUNT(?v) < {int(low)})")
+    if (high := graph.value(prop, SH.maxCount)) is not None:
+        queries.append(f"SELECT ?this WHERE {{ ?this a <{target}> ; <{path}> ?v }} "
+                       f"GROUP BY ?this HAVING (COUNT(?v) > {int(high)})")
+    if (datatype := graph.value(prop, SH.datatype)) is not None:
+        queries.append(head + f"?this <{path}> ?value . FILTER (!isLiteral(?value) || "
+                              f"DATATYPE(?value) != <{datatype}>) }}")
+    return [_Constraint(str(prop), target, severity, q, zh, en, sparql=False) for q in queries]
+
+
+def _lexical(term: object) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode | ox.Literal | ox.BlankNode):
+        return term.value
+    return str(term)
+
+
+def _fill(template: str, binding: dict[str, str]) -> str:
+    """sh:message templates: {?var} and {$this} become the bound values."""
+    return re.sub(r"\{[?$](\w+)\}", lambda m: binding.get(m.group(1), ""), template)
+
+
+@cache
+def _background_triples() -> tuple[ox.Triple, ...]:
+    out: list[ox.Triple] = []
+    for path in _background_files():
+        out.extend(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    return tuple(out)
+
+
+def _store(triples: Iterable[ox.Triple]) -> ox.Store:
+    store = ox.Store()
+    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in _background_triples())
+    return store
+
+
+def _fast(triples: list[ox.Triple]) -> ValidationReport:
+    store = _store(triples)
+    report = ValidationReport("fast")
+    for constraint in _compiled():
+        solutions = store.query(constraint.query)
+        assert isinstance(solutions, ox.QuerySolutions)
+        names = [v.value for v in solutions.variables]
+        for solution in solutions:
+            binding = {name: _lexical(solution[name]) for name in names}
+            value = binding.get("value", "") or (binding["this"] if constraint.sparql else "")
+            report.findings.append(Finding(
+                constraint.severity, constraint.shape, binding.get("this", ""),
+                value, _fill(constraint.message_zh, binding),
+                _fill(constraint.message_en, binding)))
+    report.findings = sorted(set(report.findings), key=lambda f: f.key)
+    return report
+
+
+def _pyshacl(triples: list[ox.Triple]) -> ValidationReport:
+    import pyshacl
+
+    data = rdflib.Graph()
+    data.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    for path in _background_files():
+        data.parse(path, format="turtle")
+    _, results, _ = pyshacl.validate(data, shacl_graph=shapes_graph(), inference="none",
+                                     allow_warnings=True, abort_on_first=False)
+    if not isinstance(results, rdflib.Graph):
+        raise BudgetKGError(None, f"pyshacl returned no report graph: {type(results).__name__}")
+    report = ValidationReport("pyshacl")
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        messages = {getattr(m, "language", None): str(m)
+                    for m in results.objects(result, SH.resultMessage)}
+        value = results.value(result, SH.value)
+        report.findings.append(Finding(
+            _severity(results, result).removeprefix(str(SH)) if results.value(
+                result, SH.resultSeverity) is None else str(
+                results.value(result, SH.resultSeverity)).removeprefix(str(SH)),
+            str(results.value(result, SH.sourceShape)),
+            str(results.value(result, SH.focusNode)),
+            str(value) if value is not None else "",
+            messages.get("zh", ""), messages.get("en", "")))
+    report.findings = sorted(set(report.findings), key=lambda f: f.key)
+    return report
+
+
+_PLACES = """
+PREFIX bk: <https://w3id.org/budgetkg/ontology#>
+PREFIX qb: <http://purl.org/linked-data/cube#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?node ?table ?title ?tn ?row ?rn WHERE {
+  { ?node bk:inTable ?table . ?node a bk:TableRow . BIND (?node AS ?row) }
+  UNION { ?node a qb:Observation ; bk:row ?row . ?row bk:inTable ?table }
+  UNION { ?node a bk:BudgetTable . BIND (?node AS ?table) }
+  UNION { ?node a bk:Project ; bk:row ?row . ?row bk:inTable ?table }
+  ?table rdfs:label ?title ; bk:tableNumber ?tn .
+  OPTIONAL { ?row bk:rowNumber ?rn }
+}"""
+_CELLS = """
+PREFIX bk: <https://w3id.org/budgetkg/ontology#>
+SELECT ?row ?col ?text WHERE {
+  { ?cell bk:row ?row ; bk:column/bk:columnNumber ?col ; bk:text ?text }
+  UNION { ?cell bk:row ?row ; bk:column/bk:columnNumber ?col ; bk:printedAmount ?a ;
+            bk:printedText ?text }
+}"""
+_SENTENCES = """
+PREFIX bk: <https://w3id.org/budgetkg/ontology#>
+SELECT ?node ?sentence WHERE { ?node a bk:Statement ; bk:sentence ?sentence }"""
+
+
+def _select(store: ox.Store, query: str) -> list[dict[str, str]]:
+    solutions = store.query(query)
+    assert isinstance(solutions, ox.QuerySolutions)
+    names = [v.value for v in solutions.variables]
+    return [{n: _lexical(s[n]) for n in names} for s in solutions]
+
+
+def _located(report: ValidationReport, store: ox.Store) -> ValidationReport:
+    """Each finding with its table and row as printed, sorted by severity then place."""
+    cells: dict[str, dict[int, str]] = {}
+    for c in _select(store, _CELLS):
+        cells.setdefault(c["row"], {})[int(c["col"])] = c["text"]
+    places = {}
+    for p in _select(store, _PLACES):
+        row = cells.get(p["row"], {})
+        text = " | ".join(row[k] for k in sorted(row))
+        places[p["node"]] = (p["title"], text, (int(p["tn"]), int(p["rn"] or 0)))
+    for s in _select(store, _SENTENCES):
+        places[s["node"]] = ("说明", s["sentence"], (0, 0))
+    located = []
+    for f in report.findings:
+        title, row, order = places.get(f.value) or places.get(f.focus) or ("", "", (0, 0))
+        located.append(Finding(f.severity, f.shape, f.focus, f.value, f.message_zh,
+                               f.message_en, title, row, order))
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    report.findings = sorted(located, key=lambda f: (rank.get(f.severity, 9), f.order, f.shape,
+                                                     f.focus, f.value, f.message_en))
+    return report
+
+
+def validate(triples: list[ox.Triple], engine: str = "fast") -> ValidationReport:
+    """Check one document graph against the shapes; the report lists every finding."""
+    if engine not in ENGINES:
+        raise BudgetKGError(None, f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
+    report = _fast(triples) if engine == "fast" else _pyshacl(triples)
+    return _located(report, _store(triples))
