@@ -236,7 +236,8 @@ def _interpret_row(ctx: _Context, table: BudgetTable, mapping: TableMapping, row
     unit_code = next((cells[c.number] for c in table.columns
                       if c.role == "unit-code" and cells[c.number]), "")
     for (block, scheme_name), cols in sorted(code_cols.items()):
-        code = join_code([cells[c.number] for c in sorted(cols, key=lambda c: c.part)])
+        code = join_code([(c.part, cells[c.number]) for c in sorted(cols, key=lambda c: c.part)],
+                         codes["part_digits"])
         if not code or total.search(code):
             continue
         if re.match(codes["schemes"][scheme_name], code):

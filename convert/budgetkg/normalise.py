@@ -58,6 +58,17 @@ def is_amount(text: str, zero_marks: tuple[str, ...]) -> bool:
     return parse_amount(text, zero_marks) is not None
 
 
-def join_code(parts: list[str]) -> str:
-    """Codes printed as 类/款/项 columns (`206 04 04`) join into one code (`2060404`)."""
-    return "".join(compact(p) for p in parts if p.strip())
+def join_code(parts: list[tuple[int, str]], digits: list[int]) -> str:
+    """Codes printed as 类/款/项 columns (`206 04 04`) join into one code (`2060404`).
+
+    `parts` are (part number, text); a part printed without its leading zero (`2` for 款 02)
+    is padded to the digits its level has (`digits`, from mappings/codes.yaml).
+    """
+    out = []
+    for part, text in parts:
+        text = compact(text)
+        if not text:
+            continue
+        width = digits[part - 1] if 0 < part <= len(digits) else 0
+        out.append(text.zfill(width) if text.isdigit() and len(parts) > 1 else text)
+    return "".join(out)

@@ -188,6 +188,11 @@ class _Grid:
             blocks.setdefault(line.block, []).append(line)
         out: list[SourceLine] = []
         for lines in blocks.values():
+            narrow = self.width - max(len(line.cells) for line in lines)
+            if narrow > 0:  # a lone row whose label cell spans the code columns: keep the
+                lines = [SourceLine(line.line, (*line.cells[:1], *[""] * narrow,
+                                                *line.cells[1:]), line.block, line.page)
+                         for line in lines]  # label first, the amounts under their headers
             rows = [_trim(line.cells) + [""] * self.width for line in lines]
             rows = [r[: max(self.width, len(_trim(r)))] for r in rows]
             if not self._fits(rows):
