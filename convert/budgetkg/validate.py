@@ -190,13 +190,12 @@ def _background_triples() -> tuple[ox.Triple, ...]:
 
 def _store(triples: Iterable[ox.Triple]) -> ox.Store:
     store = ox.Store()
-    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in _background_triples())
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in _background_triples())
     return store
 
 
-def _fast(triples: list[ox.Triple]) -> ValidationReport:
-    store = _store(triples)
+def _fast(store: ox.Store) -> ValidationReport:
     report = ValidationReport("fast")
     for constraint in _compiled():
         solutions = store.query(constraint.query)
@@ -299,5 +298,6 @@ def validate(triples: list[ox.Triple], engine: str = "fast") -> ValidationReport
     """Check one document graph against the shapes; the report lists every finding."""
     if engine not in ENGINES:
         raise BudgetKGError(None, f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
-    report = _fast(triples) if engine == "fast" else _pyshacl(triples)
-    return _located(report, _store(triples))
+    store = _store(triples)
+    report = _fast(store) if engine == "fast" else _pyshacl(triples)
+    return _located(report, store)
