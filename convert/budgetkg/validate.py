@@ -121,12 +121,20 @@ _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 
 def _bind_target(select: str, target: str) -> str:
-    """$this becomes ?this, bound to every instance of the shape's target class."""
+    """$this becomes ?this, bound to every focus node of the shape's target (a graph pattern)."""
     text = select.replace("$this", "?this")
     match = _WHERE.search(text)
     if match is None:
         raise BudgetKGError(None, f"a SPARQL constraint has no WHERE clause: {select[:60]}")
-    return f"{text[: match.end()]} ?this a <{target}> . {text[match.end():]}"
+    return f"{text[: match.end()]} {target} {text[match.end():]}"
+
+
+def _targets(graph: rdflib.Graph, shape: rdflib.term.Node) -> list[str]:
+    """The focus nodes of a shape as graph patterns on ?this (sh:targetClass, sh:targetSubjectsOf)."""
+    patterns = [f"?this a <{c}> ." for c in graph.objects(shape, SH.targetClass)]
+    patterns += [f"FILTER EXISTS {{ ?this <{p}> ?target }}"
+                 for p in graph.objects(shape, SH.targetSubjectsOf)]
+    return patterns
 
 
 @cache
@@ -134,16 +142,18 @@ def _compiled() -> tuple[_Constraint, ...]:
     """Every constraint of the shapes as one SPARQL query over all its focus nodes."""
     graph = shapes_graph()
     out: list[_Constraint] = []
-    for shape in sorted(set(graph.subjects(SH.targetClass, None)), key=str):
+    shapes = set(graph.subjects(SH.targetClass, None)) | set(
+        graph.subjects(SH.targetSubjectsOf, None))
+    for shape in sorted(shapes, key=str):
         severity = _severity(graph, shape)
-        for target in graph.objects(shape, SH.targetClass):
+        for target in _targets(graph, shape):
             for constraint in graph.objects(shape, SH.sparql):
                 select = str(graph.value(constraint, SH.select))
-                query = _prefixes(graph, constraint) + _bind_target(select, str(target))
+                query = _prefixes(graph, constraint) + _bind_target(select, target)
                 out.append(_Constraint(str(shape), str(target), severity, query,
                                        *_messages(graph, constraint)))
             for prop in graph.objects(shape, SH.property):
-                out.extend(_property_queries(graph, prop, str(target)))
+                out.extend(_property_queries(graph, prop, target))
     return tuple(out)
 
 
@@ -154,12 +164,12 @@ def _property_queries(graph: rdflib.Graph, prop: rdflib.term.Node, target: str) 
     severity = _severity(graph, prop)
     zh, en = _messages(graph, prop)
     queries = []
-    head = f"SELECT ?this ?value WHERE {{ ?this a <{target}> . "
+    head = f"SELECT ?this ?value WHERE {{ {target} "
     if (low := graph.value(prop, SH.minCount)) is not None:
-        queries.append(f"SELECT ?this WHERE {{ ?this a <{target}> . OPTIONAL {{ ?this <{path}> "
+        queries.append(f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this <{path}> "
                        f"?v }} }} GROUP BY ?this HAVING (COUNT(?v) < {int(low)})")
     if (high := graph.value(prop, SH.maxCount)) is not None:
-        queries.append(f"SELECT ?this WHERE {{ ?this a <{target}> ; <{path}> ?v }} "
+        queries.append(f"SELECT ?this WHERE {{ {target} ?this <{path}> ?v }} "
                        f"GROUP BY ?this HAVING (COUNT(?v) > {int(high)})")
     if (datatype := graph.value(prop, SH.datatype)) is not None:
         queries.append(head + f"?this <{path}> ?value . FILTER (!isLiteral(?value) || "
