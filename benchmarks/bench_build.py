@@ -16,9 +16,10 @@ import tracemalloc
 from datetime import date
 from pathlib import Path
 
+from results import write_section  # benchmarks/results.py
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "000_d2b944fced3ace59.txt"
-RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 
 
 def _timed(fn: object, runs: int) -> list[float]:
@@ -88,8 +89,7 @@ def main() -> None:
     text = "\n".join(lines)
     print(text)
     if args.write:
-        RESULTS.write_text("# Benchmark results\n\nWritten by the scripts in benchmarks/.\n\n"
-                           + text, encoding="utf-8")
+        write_section("build", text)
 
 
 if __name__ == "__main__":

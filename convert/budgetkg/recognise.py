@@ -174,12 +174,24 @@ class _Grid:
                                       r.group, r.terms))
         return columns
 
+    def _misplaced(self, row: list[str]) -> list[int]:
+        """Columns whose cell cannot be what the column holds: text in an amount column, or
+        a formatted amount (7,454.80) in a code or name column."""
+        out = []
+        for c in self.columns:
+            i = c.number - 1
+            cell = row[i].strip() if i < len(row) else ""
+            if not cell:
+                continue
+            amount = is_amount(cell, self.zero_marks)
+            formatted = amount and any(ch in cell for ch in ",.")
+            if (c.role == "amount" and not amount) or (
+                    c.role in ("code", "label", "name") and formatted):
+                out.append(i)
+        return out
+
     def _fits(self, rows: list[list[str]]) -> bool:
-        amount_cols = [c.number - 1 for c in self.columns if c.role == "amount"]
-        return all(
-            not row[i].strip() or is_amount(row[i], self.zero_marks)
-            for row in rows for i in amount_cols if i < len(row)
-        )
+        return not any(self._misplaced(row) for row in rows)
 
     def _realigned(self, body: list[SourceLine]) -> list[SourceLine]:
         """A page block whose cells slid left (an empty cell lost) is shifted back into place."""
@@ -188,11 +200,6 @@ class _Grid:
             blocks.setdefault(line.block, []).append(line)
         out: list[SourceLine] = []
         for lines in blocks.values():
-            narrow = self.width - max(len(line.cells) for line in lines)
-            if narrow > 0:  # a lone row whose label cell spans the code columns: keep the
-                lines = [SourceLine(line.line, (*line.cells[:1], *[""] * narrow,
-                                                *line.cells[1:]), line.block, line.page)
-                         for line in lines]  # label first, the amounts under their headers
             rows = [_trim(line.cells) + [""] * self.width for line in lines]
             rows = [r[: max(self.width, len(_trim(r)))] for r in rows]
             if not self._fits(rows):
@@ -203,10 +210,7 @@ class _Grid:
 
     def _shift(self, rows: list[list[str]], lines: list[SourceLine]) -> list[list[str]]:
         amount_cols = [c.number - 1 for c in self.columns if c.role == "amount"]
-        bad = min(
-            i for row in rows for i in amount_cols
-            if i < len(row) and row[i].strip() and not is_amount(row[i], self.zero_marks)
-        )
+        bad = min(i for row in rows for i in self._misplaced(row))
         for shift in range(1, _MAX_SHIFT + 1):
             candidate = [row[:bad] + [""] * shift + row[bad:] for row in rows]
             if all(not any(c.strip() for c in row[self.width :]) for row in candidate):

@@ -113,7 +113,8 @@ def _prefixes(graph: rdflib.Graph, node: rdflib.term.Node) -> str:
     lines = []
     for source in graph.objects(node, SH.prefixes):
         for decl in graph.objects(source, SH.declare):
-            lines.append(f"PREFIX {graph.value(decl, SH.prefix)}: <{graph.value(decl, SH.namespace)}>")
+            prefix, namespace = graph.value(decl, SH.prefix), graph.value(decl, SH.namespace)
+            lines.append(f"PREFIX {prefix}: <{namespace}>")
     return "\n".join(sorted(lines)) + "\n"
 
 
@@ -130,7 +131,7 @@ def _bind_target(select: str, target: str) -> str:
 
 
 def _targets(graph: rdflib.Graph, shape: rdflib.term.Node) -> list[str]:
-    """The focus nodes of a shape as graph patterns on ?this (sh:targetClass, sh:targetSubjectsOf)."""
+    """A shape's focus nodes as patterns on ?this (sh:targetClass, sh:targetSubjectsOf)."""
     patterns = [f"?this a <{c}> ." for c in graph.objects(shape, SH.targetClass)]
     patterns += [f"FILTER EXISTS {{ ?this <{p}> ?target }}"
                  for p in graph.objects(shape, SH.targetSubjectsOf)]
@@ -157,7 +158,9 @@ def _compiled() -> tuple[_Constraint, ...]:
     return tuple(out)
 
 
-def _property_queries(graph: rdflib.Graph, prop: rdflib.term.Node, target: str) -> list[_Constraint]:
+def _property_queries(
+    graph: rdflib.Graph, prop: rdflib.term.Node, target: str
+) -> list[_Constraint]:
     path = graph.value(prop, SH.path)
     if not isinstance(path, rdflib.URIRef):
         raise BudgetKGError(None, f"{prop}: the fast engine needs sh:path to be one IRI")
@@ -167,10 +170,10 @@ def _property_queries(graph: rdflib.Graph, prop: rdflib.term.Node, target: str) 
     head = f"SELECT ?this ?value WHERE {{ {target} "
     if (low := graph.value(prop, SH.minCount)) is not None:
         queries.append(f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this <{path}> "
-                       f"?v }} }} GROUP BY ?this HAVING (COUNT(?v) < {int(low)})")
+                       f"?v }} }} GROUP BY ?this HAVING (COUNT(?v) < {int(str(low))})")
     if (high := graph.value(prop, SH.maxCount)) is not None:
         queries.append(f"SELECT ?this WHERE {{ {target} ?this <{path}> ?v }} "
-                       f"GROUP BY ?this HAVING (COUNT(?v) > {int(high)})")
+                       f"GROUP BY ?this HAVING (COUNT(?v) > {int(str(high))})")
     if (datatype := graph.value(prop, SH.datatype)) is not None:
         queries.append(head + f"?this <{path}> ?value . FILTER (!isLiteral(?value) || "
                               f"DATATYPE(?value) != <{datatype}>) }}")
@@ -208,7 +211,10 @@ def _store(triples: Iterable[ox.Triple]) -> ox.Store:
 def _fast(store: ox.Store) -> ValidationReport:
     report = ValidationReport("fast")
     for constraint in _compiled():
-        solutions = store.query(constraint.query)
+        try:
+            solutions = store.query(constraint.query)
+        except SyntaxError as exc:  # broken shapes are broken tooling: one line, not a trace
+            raise BudgetKGError(None, f"shape {constraint.shape}: bad SPARQL: {exc}") from exc
         assert isinstance(solutions, ox.QuerySolutions)
         names = [v.value for v in solutions.variables]
         for solution in solutions:
@@ -288,8 +294,8 @@ def _located(report: ValidationReport, store: ox.Store) -> ValidationReport:
         cells.setdefault(c["row"], {})[int(c["col"])] = c["text"]
     places = {}
     for p in _select(store, _PLACES):
-        row = cells.get(p["row"], {})
-        text = " | ".join(row[k] for k in sorted(row))
+        printed = cells.get(p["row"], {})
+        text = " | ".join(printed[k] for k in sorted(printed))
         places[p["node"]] = (p["title"], text, (int(p["tn"]), int(p["rn"] or 0)))
     for s in _select(store, _SENTENCES):
         places[s["node"]] = ("说明", s["sentence"], (0, 0))
@@ -307,7 +313,7 @@ def _located(report: ValidationReport, store: ox.Store) -> ValidationReport:
 def validate(triples: list[ox.Triple], engine: str = "fast") -> ValidationReport:
     """Check one document graph against the shapes; the report lists every finding."""
     if engine not in ENGINES:
-        raise BudgetKGError(None, f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
+        raise BudgetKGError(None, f"unknown engine {engine!r}; expected {' or '.join(ENGINES)}")
     store = _store(triples)
     report = _fast(store) if engine == "fast" else _pyshacl(triples)
     return _located(report, store)

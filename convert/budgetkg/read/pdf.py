@@ -103,7 +103,7 @@ def to_text(path: Path, data: bytes, furniture: list[str]) -> PdfText:
 
 
 def _page_count(path: Path, data: bytes) -> int:
-    import pypdfium2 as pdfium  # fast C parser: a first check that the file is a PDF at all
+    import pypdfium2 as pdfium  # type: ignore[import-untyped,unused-ignore]  # fast first check
 
     try:
         return len(pdfium.PdfDocument(data))

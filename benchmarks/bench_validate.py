@@ -1,0 +1,135 @@
+"""Validation: the fast engine against pyshacl (the reference), and mutation detection rates.
+
+Usage: python benchmarks/bench_validate.py [--corpus N] [--pyshacl-sample K] [--write]
+
+Measured in one run: both engines on the example document; the fast engine on every document of
+a synthetic corpus (benchmarks/make_corpus.py) and on the corpus as one graph; pyshacl on K of
+those documents (pyshacl takes minutes per document, so the whole corpus is not run through it
+and the table says so); the share of mutated copies of the example in which the validator
+finds a new contradiction, per mutation class. Writes the "validate" section of RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from results import write_section  # benchmarks/results.py
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "000_d2b944fced3ace59.txt"
+sys.path.insert(0, str(ROOT))
+
+from budgetkg import map as mapper  # noqa: E402
+from budgetkg import validate  # noqa: E402
+from budgetkg.mapping import load  # noqa: E402
+from budgetkg.read import read  # noqa: E402
+from tests.mutations import CLASSES, mutants  # noqa: E402
+
+BASE = "https://data.budgetkg.org/"
+
+
+def _graph(path: Path) -> list:  # type: ignore[type-arg]
+    mappings = load()
+    return mapper.to_graph(read(path, mappings), mappings, BASE)[1]
+
+
+def _seconds(fn: object, runs: int) -> float:
+    assert callable(fn)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _detection(per_class: int) -> dict[str, float]:
+    baseline = {(f.key, f.message_en) for f in validate.validate(_graph(EXAMPLE)).findings}
+    rates = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind in CLASSES:
+            found = 0
+            for i, mutant in enumerate(mutants(EXAMPLE.read_text("utf-8"), kind, per_class, 11)):
+                path = Path(tmp) / f"{kind}-{i}" / EXAMPLE.name
+                path.parent.mkdir()
+                path.write_text(mutant.text, encoding="utf-8")
+                new = {(f.key, f.message_en) for f in validate.validate(_graph(path)).findings}
+                found += bool(new - baseline)
+            rates[kind] = found / per_class
+    return rates
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--corpus", type=int, default=100)
+    parser.add_argument("--pyshacl-sample", type=int, default=1)
+    parser.add_argument("--mutants", type=int, default=10, help="per mutation class")
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+
+    example = _graph(EXAMPLE)
+    fast_example = _seconds(lambda: validate.validate(example, "fast"), 5)
+    reference_example = _seconds(lambda: validate.validate(example, "pyshacl"), 1)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus"
+        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "make_corpus.py"),
+                        str(args.corpus), str(corpus)], check=True, capture_output=True)
+        docs = sorted(corpus.glob("*.txt"))
+        graphs = [_graph(p) for p in docs]
+        start = time.perf_counter()
+        for triples in graphs:
+            validate.validate(triples, "fast")
+        fast_each = time.perf_counter() - start
+        union = [t for triples in graphs for t in triples]
+        fast_union = _seconds(lambda: validate.validate(union, "fast"), 1)
+        sample = graphs[: args.pyshacl_sample]
+        start = time.perf_counter()
+        for triples in sample:
+            validate.validate(triples, "pyshacl")
+        reference_each = (time.perf_counter() - start) / max(len(sample), 1)
+
+    rates = _detection(args.mutants)
+    lines = [
+        "## validate: fast engine vs pyshacl, mutation detection",
+        "",
+        f"Machine: {platform.machine()}, {platform.system()}, Python "
+        f"{platform.python_version()}, {os.cpu_count()} cores. Date: {date.today().isoformat()}.",
+        "",
+        "| what | fast | pyshacl | ratio |",
+        "|---|---|---|---|",
+        f"| example document ({len(example)} triples) | {fast_example:.2f} s | "
+        f"{reference_example:.1f} s | {reference_example / fast_example:.0f}x |",
+        f"| synthetic document, mean of {len(docs)} (pyshacl: {len(sample)} of them) | "
+        f"{fast_each / len(docs):.2f} s | {reference_each:.1f} s | "
+        f"{reference_each / (fast_each / len(docs)):.0f}x |",
+        f"| {len(docs)} synthetic documents, one by one | {fast_each:.1f} s | "
+        f"~{reference_each * len(docs) / 60:.0f} min (estimated from the sample, not run) | |",
+        f"| {len(docs)} synthetic documents as one graph ({len(union)} triples) | "
+        f"{fast_union:.1f} s | not run | |",
+        "",
+        f"Mutation detection ({args.mutants} mutated copies of the example per class; a "
+        "mutant is detected when validation reports a finding the original does not have):",
+        "",
+        "| class | detected |",
+        "|---|---|",
+        *(f"| {kind} | {rate:.0%} |" for kind, rate in rates.items()),
+        "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    if args.write:
+        write_section("validate", text)
+
+
+if __name__ == "__main__":
+    main()

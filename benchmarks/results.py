@@ -1,0 +1,20 @@
+"""benchmarks/RESULTS.md: each script owns one `## name` section and replaces only that one."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+HEAD = "# Benchmark results\n\nWritten by the scripts in benchmarks/; each owns one section.\n"
+
+
+def write_section(name: str, section: str, results: Path = RESULTS) -> None:
+    """Replace the `## <name>` section (up to the next `## `), or append it."""
+    current = results.read_text(encoding="utf-8") if results.exists() else HEAD
+    match = re.search(rf"^## {re.escape(name)}\b.*?(?=^## |\Z)", current, flags=re.M | re.S)
+    if match:
+        current = current[: match.start()] + section.rstrip("\n") + "\n\n" + current[match.end():]
+    else:
+        current = current.rstrip("\n") + "\n\n" + section
+    results.write_text(current.rstrip("\n") + "\n", encoding="utf-8")
