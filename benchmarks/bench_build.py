@@ -16,7 +16,7 @@ import tracemalloc
 from datetime import date
 from pathlib import Path
 
-from results import write_section  # benchmarks/results.py
+from results import publish  # benchmarks/results.py
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "000_d2b944fced3ace59.txt"
@@ -86,10 +86,7 @@ def main() -> None:
         f"Target: build under 0.3 s after imports: {'met' if med(build) < 0.3 else 'NOT met'}.",
         "",
     ]
-    text = "\n".join(lines)
-    print(text)
-    if args.write:
-        write_section("build", text)
+    publish("build", lines, args.write)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from results import write_section  # benchmarks/results.py
+from results import publish  # benchmarks/results.py
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "000_d2b944fced3ace59.txt"
@@ -125,10 +125,7 @@ def main() -> None:
         *(f"| {kind} | {rate:.0%} |" for kind, rate in rates.items()),
         "",
     ]
-    text = "\n".join(lines)
-    print(text)
-    if args.write:
-        write_section("validate", text)
+    publish("validate", lines, args.write)
 
 
 if __name__ == "__main__":

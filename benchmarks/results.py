@@ -18,3 +18,11 @@ def write_section(name: str, section: str, results: Path = RESULTS) -> None:
     else:
         current = current.rstrip("\n") + "\n\n" + section
     results.write_text(current.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def publish(name: str, lines: list[str], write: bool) -> None:
+    """Print a section and, with --write, put it into RESULTS.md."""
+    text = "\n".join(lines)
+    print(text)
+    if write:
+        write_section(name, text)

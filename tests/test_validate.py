@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner  # noqa: TID251
 
 from budgetkg import pipeline, validate
 from budgetkg.cli import app

@@ -48,7 +48,8 @@ def main(
 
 @app.command()
 def build(
-    documents: Annotated[list[Path], typer.Argument(help="Budget documents (.txt text form).")],
+    documents: Annotated[list[Path], typer.Argument(
+        help="Budget documents: .pdf, .txt text form, .xlsx, or a folder of .csv tables.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the dumps.")] = Path(
         "output"),
     base: Annotated[str, typer.Option(help="Base IRI of the data.")] = iris.DEFAULT_BASE,

@@ -1,0 +1,397 @@
+"""The three real PDFs: every printed amount of every table page is in the graph, none is invented.
+
+The oracle is independent of the converter: pypdfium2 (PDFium, a different PDF engine than the
+converter's pdfplumber/pdfminer) extracts each page's text, and a regular expression finds the
+amounts in it. Per page, the multiset of those amount strings must equal the multiset of
+`bk:printedText` of the observations whose row carries that `bk:sourcePage`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+import pypdfium2 as pdfium
+import pytest
+
+from budgetkg import pipeline, store
+from budgetkg.mapping import load as load_mappings
+from budgetkg.read import pdf as pdf_reader
+from tests.conftest import shared_path
+
+BUDGET_KINDS = [
+    "financial-overview", "income-budget", "expenditure-budget", "appropriation-budget-overview",
+    "general-budget-function", "government-fund-function", "state-capital-function",
+    "general-budget-basic-economic", "three-public-and-operating",
+]
+FINAL_KINDS = [
+    "final-overview", "final-income", "final-expenditure", "final-appropriation-overview",
+    "final-general-budget-expenditure", "final-basic-expenditure", "final-three-public",
+    "final-government-fund", "final-state-capital",
+]
+
+
+@dataclass(frozen=True)
+class Pdf:
+    file: str
+    page_count: int
+    table_pages: range  # read off the documents by hand: first to last page printing a table
+    kinds: list[str]  # table kinds in printed order
+    empty: tuple[str, ...]  # tables printed empty, with a note saying so
+
+
+# Golden facts about the three documents, read off the PDFs by hand.
+PDFS = {
+    "wanli": Pdf("sh-putuo-wanli-jiedao-2024-dept-budget.pdf", 33, range(10, 32), BUDGET_KINDS,
+                 ("government-fund-function", "state-capital-function")),
+    "shangwuwei": Pdf("sh-putuo-shangwuwei-2025-dept-budget.pdf", 26, range(9, 22), BUDGET_KINDS,
+                      ("government-fund-function", "state-capital-function")),
+    "caizhengju-final": Pdf("sh-putuo-caizhengju-2024-dept-final.pdf", 25, range(6, 21),
+                            FINAL_KINDS, ("final-government-fund", "final-state-capital")),
+}
+SHANGHAI_BUDGETS = ["wanli", "shangwuwei"]
+
+UNIT = "https://w3id.org/budgetkg/codelist/unit/"
+PHASE = "https://w3id.org/budgetkg/codelist/budget-phase/"
+KIND = "https://w3id.org/budgetkg/codelist/table-kind/"
+PREFIXES = """PREFIX bk: <https://w3id.org/budgetkg/ontology#>
+PREFIX qb: <http://purl.org/linked-data/cube#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX kind: <https://w3id.org/budgetkg/codelist/table-kind/>
+"""
+
+# ------------------------------------------------------------------------------------ the oracle
+
+# An amount as these documents print it: with thousands separators and optional decimals
+# (156,211,123 / 2,940.05 / 371,514,655.00), with decimals only (0.95, 47.91), or a bare integer
+# (the Wanli budget prints 元 as integers: `0`, and `25` in its 三公 table). The look-arounds stop
+# a match from starting or ending inside a longer number, so an enumerator `1.`
+# (`1. 一般公共预算资金`) and a date `2025.1.1` yield nothing.
+AMOUNT = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+)(?![\d.,])")
+# Numbers that are not amounts, all bare integers:
+# - a 支出功能分类/经济分类 code printed in columns before the row's name: a 3-digit 类, then up to
+#   two 1-2 digit 款/项 parts (`201 38 02`; Wanli prints 款 02 as `2` in `301 2 津贴补贴`), right
+#   before a CJK character. Codes printed joined (`2013802`) would be 5 or 7 digits: covered too.
+#   pdfium sometimes joins a whole page of rows into one line (`... 0 0 0 204 公共安全支出 ...`);
+#   only the 3-digit start can begin a code, so the amounts before it stay amounts.
+# - a year: four digits followed by 年 (`2024年部门…预算表`, `2024年“三公”经费预算数`,
+#   `注:本部门2024年无…`).
+# What needs no filter: `单位：元` / `单位：万元` holds no digit, and the table pages print no page
+# number (checked: pdfium's text of pages 6-31 has none).
+# Where the oracle could be wrong, it fails loudly, never passes silently: a bare 3-digit amount
+# printed right before a CJK name would be taken for a code (oracle short of one amount), and a
+# dash printed as a stated zero (`-`, `—`) is not looked for (the graph would hold one more); none
+# of the table pages of these three documents prints either.
+CODE = re.compile(
+    r"(?<![\d.,])(?:\d{3}(?:\s+\d{1,2}(?![\d.,])){0,2}|\d{5}|\d{7})(?=\s*[\u3400-\u9fff])")
+YEAR = re.compile(r"(?<![\d.,])\d{4}(?=年)")
+
+
+def printed_amounts(text: str) -> Counter[str]:
+    """The amount strings printed on a page, from its text alone."""
+    skip = [m.span() for m in CODE.finditer(text)] + [m.span() for m in YEAR.finditer(text)]
+    return Counter(
+        m.group() for m in AMOUNT.finditer(text)
+        if not any(start <= m.start() < end for start, end in skip)
+    )
+
+
+def pdfium_pages(path: Path) -> list[str]:
+    """The text of each page, as PDFium extracts it."""
+    document = pdfium.PdfDocument(path)
+    try:
+        return [document[i].get_textpage().get_text_range() for i in range(len(document))]
+    finally:
+        document.close()
+
+
+# -------------------------------------------------------------------------------------- fixtures
+
+
+@dataclass(frozen=True, repr=False)
+class Built:
+    result: pipeline.BuildResult
+    db: ox.Store
+    pages: list[str]  # pdfium text per page (index 0 = page 1)
+
+    def __repr__(self) -> str:  # short, for pytest's report of a failing test's arguments
+        return f"Built({self.result.output})"
+
+    def select(self, sparql: str) -> list[tuple[str, ...]]:
+        solutions = store.query(self.db, PREFIXES + sparql)
+        assert isinstance(solutions, ox.QuerySolutions)
+        names = [v.value for v in solutions.variables]
+        return [tuple(s[n].value if s[n] is not None else "" for n in names) for s in solutions]
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
+    """Each PDF built once for this module."""
+    out = {}
+    for name, doc in PDFS.items():
+        path = shared_path("docs", doc.file)
+        result = pipeline.build([path], tmp_path_factory.mktemp(name))
+        out[name] = Built(result, store.load(result.output), pdfium_pages(path))
+    return out
+
+
+@pytest.fixture(scope="module")
+def text_forms() -> dict[str, str]:
+    """The converter's text form of each PDF (budgetkg.read.pdf.to_text), made once."""
+    furniture = load_mappings().document["page_furniture"]
+    out = {}
+    for name, doc in PDFS.items():
+        path = shared_path("docs", doc.file)
+        out[name] = pdf_reader.to_text(path, path.read_bytes(), furniture).text
+    return out
+
+
+def observed_amounts(built: Built) -> dict[int, Counter[str]]:
+    """printedText of the observations, by the source page of their row."""
+    by_page: dict[int, Counter[str]] = {}
+    for page, text in built.select("""
+            SELECT ?page ?text WHERE {
+              ?obs a qb:Observation ; bk:printedText ?text ; bk:row/bk:sourcePage ?page .
+            }"""):
+        by_page.setdefault(int(page), Counter())[text] += 1
+    return by_page
+
+
+# ----------------------------------------------------------------------------- 9 of 9 recognised
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_build_recognises_the_nine_tables_of_each_pdf(
+        name: str, builds: dict[str, Built]) -> None:
+    built, doc = builds[name], PDFS[name]
+    assert built.result.ok, built.result.failures
+    (published,) = built.result.documents
+    assert published.counts.tables == 9
+    assert not [p for p in published.problems if "table not recognised" in p]
+    kinds = built.select("""
+        SELECT ?kind WHERE { ?t a bk:BudgetTable ; bk:tableNumber ?n ; bk:tableKind ?kind }
+        ORDER BY ?n""")
+    assert [k.removeprefix(KIND) for (k,) in kinds] == doc.kinds
+    assert len(built.pages) == doc.page_count
+
+
+# ------------------------------------------------------------------------- amounts, page by page
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_every_observation_has_printed_text_and_a_source_page_among_the_table_pages(
+        name: str, builds: dict[str, Built]) -> None:
+    built = builds[name]
+    (published,) = built.result.documents
+    pages = observed_amounts(built)
+    assert sum(sum(c.values()) for c in pages.values()) == published.counts.observations > 0
+    assert set(pages) <= set(PDFS[name].table_pages)
+
+
+@pytest.mark.parametrize(("name", "page"), [
+    pytest.param(name, page, id=f"{name}-p{page}")
+    for name, doc in PDFS.items() for page in doc.table_pages
+])
+def test_amounts_of_each_table_page_equal_the_pdfium_text(
+        name: str, page: int, builds: dict[str, Built]) -> None:
+    built = builds[name]
+    printed = printed_amounts(built.pages[page - 1])
+    observed = observed_amounts(built).get(page, Counter())
+    assert observed == printed, (
+        f"{PDFS[name].file} page {page}: printed but not observed {dict(printed - observed)}, "
+        f"observed but not printed {dict(observed - printed)}")
+
+
+def test_the_oracle_sees_integers_where_wanli_prints_them(builds: dict[str, Built]) -> None:
+    """The bare-integer branch of the oracle is exercised, and codes and years are kept out."""
+    page_11 = printed_amounts(builds["wanli"].pages[10])
+    assert page_11["0"] == 36
+    assert page_11["135,200"] == 2
+    assert not {"201", "05", "38", "2024"} & set(page_11)
+    assert printed_amounts(builds["wanli"].pages[30]) == Counter(
+        ["47.91", "0", "1.35", "46.56", "25", "21.56", "443.18"])
+
+
+@pytest.mark.parametrize(("page", "kind", "expected"), [
+    pytest.param(15, "income-budget",
+                 ["合计", "", "", "", "156,211,123", "156,211,123", "0", "0", "0"],
+                 id="p15-income"),
+    pytest.param(20, "expenditure-budget",
+                 ["合计", "", "", "", "156,211,123", "99,706,020", "56,505,103"],
+                 id="p20-expenditure"),
+])
+def test_total_row_alone_on_a_continuation_page_keeps_its_columns(
+        page: int, kind: str, expected: list[str], builds: dict[str, Built]) -> None:
+    """The Wanli budget prints the 合计 row of tables 2 and 3 alone on the next page (15, 20).
+
+    pdfplumber finds that one-row grid with the merged 合计 cell as one cell, so the row has fewer
+    cells than the table; the same row printed under other rows (table 5, page 26) rebuilds as
+    `合计,,,,156,211,123,99,706,020,56,505,103`. Each amount belongs under its printed header.
+    """
+    tables = {t.kind: t for t in pipeline.rebuild_tables(builds["wanli"].result.output)}
+    assert tables["general-budget-function"].rows[-1] == [
+        "合计", "", "", "", "156,211,123", "99,706,020", "56,505,103"]
+    assert tables[kind].rows[-1] == expected
+
+
+# ------------------------------------------------------------------------------------------ units
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_each_table_keeps_its_printed_unit(name: str, builds: dict[str, Built]) -> None:
+    units: dict[str, set[str]] = {}
+    for kind, unit in builds[name].select("""
+            SELECT ?kind ?unit WHERE {
+              ?obs a qb:Observation ; bk:printedUnit ?unit ; bk:row/bk:inTable/bk:tableKind ?kind .
+            }"""):
+        units.setdefault(kind.removeprefix(KIND), set()).add(unit.removeprefix(UNIT))
+    doc = PDFS[name]
+    with_amounts = [k for k in doc.kinds if k not in doc.empty]
+    if name in SHANGHAI_BUDGETS:  # tables in 元, the 三公 table in 万元 (单位:万元 above it)
+        expected = {k: {"wan-yuan" if k == "three-public-and-operating" else "yuan"}
+                    for k in with_amounts}
+    else:  # the final accounts print 单位：万元 above every table
+        expected = {k: {"wan-yuan"} for k in with_amounts}
+    assert units == expected
+
+
+# ---------------------------------------------------------------------- phases of final accounts
+
+
+def test_final_accounts_three_public_keeps_the_phase_of_each_column(
+        builds: dict[str, Built]) -> None:
+    """预算数 columns are budget, 决算数 columns final.
+
+    This department spent nothing on 三公 in 2024: its one data row prints 0.95 under two 预算数
+    headers and leaves every 决算数 cell empty (an empty cell is no amount), so the real document
+    can only show budget-phase observations; the final phase of 决算数 cells is checked on the
+    same table with two of those cells filled (next test).
+    """
+    rows = builds["caizhengju-final"].select("""
+        SELECT ?header ?text ?phase WHERE {
+          ?obs a qb:Observation ; bk:printedText ?text ; bk:budgetPhase ?phase ;
+               bk:column/bk:header ?header ;
+               bk:row/bk:inTable/bk:tableKind kind:final-three-public .
+        }""")
+    assert sorted(rows) == [
+        ("财政拨款“三公”经费 / 公务接待费 / 预算数", "0.95", PHASE + "budget"),
+        ("财政拨款“三公”经费 / 合计 / 预算数", "0.95", PHASE + "budget"),
+    ]
+    headers = builds["caizhengju-final"].select("""
+        SELECT ?header WHERE {
+          ?col bk:columnRole "amount" ; bk:header ?header ;
+               bk:inTable/bk:tableKind kind:final-three-public .
+        }""")
+    last = Counter(h.rsplit(" / ", 1)[-1] for (h,) in headers)
+    assert last == {"预算数": 6, "决算数": 6}
+
+
+def test_final_accounts_three_public_with_final_amounts_has_both_phases(
+        text_forms: dict[str, str], tmp_path: Path) -> None:
+    """The final accounts' text form with two 决算数 cells of the 三公 row filled in."""
+    lines = text_forms["caizhengju-final"].split("\n")
+    (i,) = [i for i, line in enumerate(lines) if line.startswith("0.95\t")]
+    cells = lines[i].split("\t")
+    assert cells == ["0.95", "", "", "", "", "", "", "", "", "", "0.95", ""]
+    cells[1], cells[11] = "0.00", "0.12"  # 合计 / 决算数, 公务接待费 / 决算数
+    lines[i] = "\t".join(cells)
+    derived = tmp_path / "caizhengju-final-filled.txt"
+    derived.write_text("\n".join(lines), encoding="utf-8")
+    result = pipeline.build([derived], tmp_path / "out")
+    assert result.ok, result.failures
+    rows = store.query(store.load(result.output), PREFIXES + """
+        SELECT ?header ?text ?phase WHERE {
+          ?obs a qb:Observation ; bk:printedText ?text ; bk:budgetPhase ?phase ;
+               bk:column/bk:header ?header ;
+               bk:row/bk:inTable/bk:tableKind kind:final-three-public .
+        }""")
+    assert isinstance(rows, ox.QuerySolutions)
+    got = sorted((s["header"].value, s["text"].value, s["phase"].value) for s in rows)
+    assert got == [
+        ("财政拨款“三公”经费 / 公务接待费 / 决算数", "0.12", PHASE + "final"),
+        ("财政拨款“三公”经费 / 公务接待费 / 预算数", "0.95", PHASE + "budget"),
+        ("财政拨款“三公”经费 / 合计 / 决算数", "0.00", PHASE + "final"),
+        ("财政拨款“三公”经费 / 合计 / 预算数", "0.95", PHASE + "budget"),
+    ]
+
+
+def test_every_other_final_accounts_observation_is_final(builds: dict[str, Built]) -> None:
+    rows = builds["caizhengju-final"].select("""
+        SELECT ?kind ?phase (COUNT(DISTINCT ?obs) AS ?n) WHERE {
+          ?obs a qb:Observation ; bk:row/bk:inTable/bk:tableKind ?kind .
+          OPTIONAL { ?obs bk:budgetPhase ?phase }
+        } GROUP BY ?kind ?phase""")
+    phases: dict[str, set[str]] = {}
+    for kind, phase, _ in rows:
+        phases.setdefault(kind.removeprefix(KIND), set()).add(phase.removeprefix(PHASE))
+    assert phases.pop("final-three-public") == {"budget"}
+    assert phases == {k: {"final"} for k in phases}
+    assert len(phases) == 6  # every table with amounts but 三公 (two are empty)
+
+
+# --------------------------------------------------------------------------------- empty tables
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_empty_tables_are_flagged_and_keep_their_note(
+        name: str, builds: dict[str, Built]) -> None:
+    rows = builds[name].select("""
+        SELECT ?kind ?empty (GROUP_CONCAT(?note; separator="|") AS ?notes)
+               (COUNT(DISTINCT ?obs) AS ?observations) WHERE {
+          ?t a bk:BudgetTable ; bk:tableKind ?kind ; bk:isEmpty ?empty .
+          OPTIONAL { ?t bk:note ?note }
+          OPTIONAL { ?obs a qb:Observation ; bk:row/bk:inTable ?t }
+        } GROUP BY ?kind ?empty""")
+    tables = {kind.removeprefix(KIND): (empty, notes, int(n)) for kind, empty, notes, n in rows}
+    doc = PDFS[name]
+    assert sorted(tables) == sorted(doc.kinds)
+    note = "故本表为空表" if name in SHANGHAI_BUDGETS else "故本表无数据"
+    for kind in doc.empty:
+        empty, notes, observations = tables.pop(kind)
+        assert (empty, observations) == ("true", 0), kind
+        assert note in notes, kind
+    assert {k: t[0] for k, t in tables.items()} == {k: "false" for k in tables}
+    if name == "wanli":
+        # Its 三公 table prints seven amounts under a note saying 故本表为空表: the document
+        # contradicts itself; the figures are kept and so is the note.
+        _, notes, observations = tables["three-public-and-operating"]
+        assert observations == 7
+        assert "故本表为空表" in notes
+
+
+# ------------------------------------------------------------------------------------ truncation
+
+# The title line of each document's basic-expenditure table (its 8th or 6th), as printed above it.
+BASIC_SH = "部门一般公共预算基本支出部门预算经济分类预算表"
+THREE_PUBLIC_SH = "部门“三公”经费和机关运行经费预算表"
+CUT_BEFORE = {
+    "wanli": ("2024年" + BASIC_SH, [BASIC_SH, THREE_PUBLIC_SH]),
+    "shangwuwei": ("2025年" + BASIC_SH, [BASIC_SH, THREE_PUBLIC_SH]),
+    "caizhengju-final": ("一般公共预算财政拨款基本支出决算表", [
+        "一般公共预算财政拨款基本支出决算表", "财政拨款“三公”经费支出决算表",
+        "政府性基金预算财政拨款收入支出决算表", "国有资本经营预算财政拨款收入支出决算表"]),
+}
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_text_form_cut_before_a_table_is_reported_as_truncated(
+        name: str, text_forms: dict[str, str], tmp_path: Path) -> None:
+    """Each PDF lists its nine tables in its 目录; a copy cut short must say which are missing.
+
+    The Wanli 目录 prints dot leaders after each title (`1. 2024年部门财务收支预算总表 ……`), the
+    other two do not.
+    """
+    title, missing = CUT_BEFORE[name]
+    lines = text_forms[name].split("\n")
+    cut = max(i for i, line in enumerate(lines) if line.strip() == title)
+    doc = tmp_path / f"{name}-cut.txt"
+    doc.write_text("\n".join(lines[:cut]), encoding="utf-8")
+    result = pipeline.build([doc], tmp_path / "out")
+    assert [d.counts.tables for d in result.documents] == [], "converted without a word"
+    (failure,) = result.failures
+    assert "document is truncated" in failure.message
+    named = failure.message[failure.message.rindex("(") + 1 : failure.message.rindex(")")]
+    assert sorted(named.split("、")) == sorted(missing)
