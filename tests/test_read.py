@@ -209,3 +209,11 @@ def test_shanghai_items_with_mismatched_brackets_become_classified_statements() 
         ("一般公共服务支出 / 商贸事务 / 行政运行", "function-item", "938.99"),
         ("卫生健康支出 / 行政事业单位医疗 / 行政单位医疗", "function-item", "63.19"),
     ]
+
+
+def test_a_unit_document_is_told_from_a_department_document(tmp_path: Path) -> None:
+    assert read(EXAMPLE, load()).scope == "department"
+    text = EXAMPLE.read_text(encoding="utf-8").replace("部门预算说明", "单位预算说明", 1)
+    path = tmp_path / EXAMPLE.name
+    path.write_text(text, encoding="utf-8")
+    assert read(path, load()).scope == "unit"

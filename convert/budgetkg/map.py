@@ -161,6 +161,7 @@ def _document(ctx: _Context) -> None:
     g.add(d, DCT + "publisher", iri.org)
     if doc.issued:
         g.add(d, DCT + "issued", lit(doc.issued, "date"))
+    g.add(d, term("documentScope"), lit(doc.scope))
     g.a(iri.source, term("SourceFile"))
     g.add(iri.source, DCT + "identifier", lit(doc.path.name))
     g.add(iri.source, term("sha256"), lit(doc.sha256))

@@ -165,6 +165,7 @@ class Document:
     phase: str  # budget | adjusted | final
     organisation: Organisation
     issued: str = ""  # ISO date printed in the document
+    scope: str = "department"  # department | unit (a unit's own document)
     raw_tables: list[RawTable] = field(default_factory=list)
     tables: list[BudgetTable] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)

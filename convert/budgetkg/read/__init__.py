@@ -92,6 +92,7 @@ def read(path: Path, mappings: Mappings) -> Document:
         phase=head.phase,
         organisation=org,
         issued=head.issued,
+        scope=_scope(head.title, meta, mappings.document),
         raw_tables=list(form.tables),
         tables=tables,
         statements=[
@@ -101,6 +102,14 @@ def read(path: Path, mappings: Mappings) -> Document:
         ],
         unknown_tables=unknown,
     )
+
+
+def _scope(title: str, meta: list[str], doc: dict[str, Any]) -> str:
+    """department or unit: a unit document says so in its title (单位预算) or meta (编制单位)."""
+    for word, scope in doc["scopes"].items():
+        if word in title or any(word in m for m in meta):
+            return str(scope)
+    return "department"
 
 
 def _heading_from_tables(
