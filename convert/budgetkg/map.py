@@ -286,12 +286,9 @@ _SCHEME_OF = {
 }
 
 
-def _scheme_of(dimension: str) -> str:
-    return _SCHEME_OF[dimension]
-
-
 def _terms(pairs: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
-    return [(term(d), concept(_scheme_of(d), v)) for d, v in pairs]
+    """(dimension, concept id) pairs of mappings/ as (property IRI, concept IRI)."""
+    return [(term(d), concept(_SCHEME_OF[d], v)) for d, v in pairs]
 
 
 def _table(ctx: _Context, table: BudgetTable, table_iri: str) -> None:
