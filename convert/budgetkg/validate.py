@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
@@ -44,8 +45,9 @@ class Finding:
 
     @property
     def key(self) -> tuple[str, str, str, str]:
-        """What both engines must agree on."""
-        return (self.severity, self.shape, self.focus, self.value)
+        """What both engines must agree on (a decimal value in its canonical form: the engines
+        may print 10.00 as 10)."""
+        return (self.severity, self.shape, self.focus, _canonical(self.value))
 
 
 @dataclass
@@ -178,6 +180,13 @@ def _property_queries(
         queries.append(head + f"?this <{path}> ?value . FILTER (!isLiteral(?value) || "
                               f"DATATYPE(?value) != <{datatype}>) }}")
     return [_Constraint(str(prop), target, severity, q, zh, en, sparql=False) for q in queries]
+
+
+def _canonical(value: str) -> str:
+    try:
+        return format(Decimal(value).normalize(), "f")
+    except InvalidOperation:
+        return value
 
 
 def _lexical(term: object) -> str:
