@@ -73,6 +73,8 @@ def main() -> None:
     parser.add_argument("--corpus", type=int, default=100)
     parser.add_argument("--pyshacl-sample", type=int, default=1)
     parser.add_argument("--mutants", type=int, default=10, help="per mutation class")
+    parser.add_argument("--union", action="store_true",
+                        help="also validate the whole corpus as one graph (slow: see RESULTS)")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
 
@@ -90,8 +92,8 @@ def main() -> None:
         for triples in graphs:
             validate.validate(triples, "fast")
         fast_each = time.perf_counter() - start
-        union = [t for triples in graphs for t in triples]
-        fast_union = _seconds(lambda: validate.validate(union, "fast"), 1)
+        union = [t for triples in graphs for t in triples] if args.union else []
+        fast_union = _seconds(lambda: validate.validate(union, "fast"), 1) if union else 0.0
         sample = graphs[: args.pyshacl_sample]
         start = time.perf_counter()
         for triples in sample:
@@ -114,8 +116,10 @@ def main() -> None:
         f"{reference_each / (fast_each / len(docs)):.0f}x |",
         f"| {len(docs)} synthetic documents, one by one | {fast_each:.1f} s | "
         f"~{reference_each * len(docs) / 60:.0f} min (estimated from the sample, not run) | |",
-        f"| {len(docs)} synthetic documents as one graph ({len(union)} triples) | "
-        f"{fast_union:.1f} s | not run | |",
+        f"| {len(docs)} synthetic documents as one graph | "
+        + (f"{fast_union:.1f} s ({len(union)} triples)" if union else
+           "not run (stopped after 28 min of CPU: a union graph makes some constraints "
+           "join across documents)") + " | not run | |",
         "",
         f"Mutation detection ({args.mutants} mutated copies of the example per class; a "
         "mutant is detected when validation reports a finding the original does not have):",
