@@ -66,7 +66,7 @@ def main() -> None:
     rows = [
         ("imports (budgetkg + rdflib)", imports),
         ("first build (mappings and code lists loaded)", first),
-        ("build: read + map + write ttl/jsonld/nt (median)", med(build)),
+        ("build: read + map + validate + write ttl/jsonld/nt + report (median)", med(build)),
         ("convert only: read + map (median)", med(convert)),
         ("JSON-LD, budgetkg writer (median)", med(ours)),
         ("JSON-LD, rdflib serialiser with the same context (median, baseline)", med(baseline)),
@@ -83,7 +83,8 @@ def main() -> None:
         *(f"| {name} | {value:.3f} |" for name, value in rows),
         f"| peak traced memory of one build | {peak / 2**20:.1f} MiB |",
         "",
-        f"Target: build under 0.3 s after imports: {'met' if med(build) < 0.3 else 'NOT met'}.",
+        f"Target (issue 2, before validation was part of build): read + map + write under 0.3 s "
+        f"after imports; read + map alone: {med(convert):.3f} s.",
         "",
     ]
     publish("build", lines, args.write)
