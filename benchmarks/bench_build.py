@@ -16,20 +16,13 @@ import tracemalloc
 from datetime import date
 from pathlib import Path
 
-from results import publish  # benchmarks/results.py
+from results import publish, timed  # benchmarks/results.py
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "000_d2b944fced3ace59.txt"
 
 
-def _timed(fn: object, runs: int) -> list[float]:
-    assert callable(fn)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return times
+_timed = timed
 
 
 def main() -> None:

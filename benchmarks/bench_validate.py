@@ -19,10 +19,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from results import publish  # benchmarks/results.py
+from results import publish, timed  # benchmarks/results.py
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "000_d2b944fced3ace59.txt"
@@ -42,14 +43,8 @@ def _graph(path: Path) -> list:  # type: ignore[type-arg]
     return mapper.to_graph(read(path, mappings), mappings, BASE)[1]
 
 
-def _seconds(fn: object, runs: int) -> float:
-    assert callable(fn)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def _seconds(fn: Callable[[], object], runs: int) -> float:
+    return statistics.median(timed(fn, runs))
 
 
 def _detection(per_class: int) -> dict[str, float]:

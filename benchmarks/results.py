@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 HEAD = "# Benchmark results\n\nWritten by the scripts in benchmarks/; each owns one section.\n"
+
+
+def timed(fn: Callable[[], object], runs: int) -> list[float]:
+    """Wall-clock seconds of each of `runs` calls."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times
 
 
 def write_section(name: str, section: str, results: Path = RESULTS) -> None:
