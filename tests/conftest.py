@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
+import select
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -33,3 +41,69 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> pipeline.BuildResult:
     result = pipeline.build([EXAMPLE], tmp_path_factory.mktemp("built"))
     assert result.ok, result.failures
     return result
+
+
+@dataclass(frozen=True)
+class Server:
+    """A `budgetkg serve` process on 127.0.0.1: `url` ends without a slash."""
+
+    url: str
+    token: str | None
+    folder: Path
+    pid: int
+
+
+def start_server(folder: Path, *options: str, token: str | None = None) -> Iterator[Server]:
+    """Run `budgetkg serve` on a free port until the generator is closed (the server also stops
+    by itself after an hour, so a crashed test run leaves nothing behind)."""
+    command = [sys.executable, "-m", "budgetkg", "serve", str(folder), "--port", "0",
+               "--lifetime", "3600", *options]
+    if token:
+        command += ["--update-token", token]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = _await_ready(process)
+        yield Server(url.rstrip("/"), token, folder, process.pid)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        for pipe in (process.stdout, process.stderr):
+            if pipe:
+                pipe.close()
+
+
+def _await_ready(process: subprocess.Popen[str], limit: float = 120.0) -> str:
+    assert process.stdout is not None
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([process.stdout], [], [], 1.0)
+        if ready:
+            line = process.stdout.readline()
+            match = re.search(r" at (http://\S+/) ", line)
+            if match:
+                return match.group(1)
+        if process.poll() is not None:
+            stderr = process.stderr.read() if process.stderr else ""
+            pytest.fail(f"budgetkg serve exited with {process.returncode}: {stderr[-2000:]}")
+    pytest.fail("budgetkg serve did not become ready in time")
+
+
+@pytest.fixture(scope="session")
+def served(built: pipeline.BuildResult,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The example build behind `budgetkg serve`, read-only (its store kept outside the build)."""
+    store = tmp_path_factory.mktemp("served") / "store"
+    yield from start_server(built.output, "--store", str(store))
+
+
+@pytest.fixture(scope="session")
+def sparql_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A writable server (with an update token) over the W3C protocol fixtures."""
+    folder = tmp_path_factory.mktemp("protocol")
+    for name in ("data1.nt", "data2.nt", "data3.nt"):
+        shutil.copy(shared_path("standards", "sparql-protocol", "protocol", name), folder)
+    yield from start_server(folder, token="protocol-test-token")

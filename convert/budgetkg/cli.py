@@ -184,3 +184,41 @@ def query(
         for solution in result:
             table.add_row(*(_text(solution[v]) for v in variables))
         out.print(table)
+
+
+@app.command()
+def serve(
+    folder: Annotated[Path, typer.Argument(help="A build folder, or any folder of RDF files.")],
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = 8000,
+    base: Annotated[str, typer.Option(
+        help="Base IRI of the data (as given to build); IRIs under it answer here.")
+    ] = iris.DEFAULT_BASE,
+    store: Annotated[Path | None, typer.Option(
+        help="Folder of the on-disk store [default: FOLDER/.budgetkg-store].")] = None,
+    workers: Annotated[int, typer.Option(help="Query worker processes.")] = 0,
+    timeout: Annotated[float, typer.Option(help="Seconds a query may run.")] = 30.0,
+    max_rows: Annotated[int, typer.Option(help="Result rows (or triples) per answer.")] = 10_000,
+    max_body: Annotated[int, typer.Option(help="Request body limit in bytes.")] = 10 * 2**20,
+    update_token: Annotated[str | None, typer.Option(
+        help="Accept SPARQL Update with 'Authorization: Bearer TOKEN' (read-only without).",
+        envvar="BUDGETKG_UPDATE_TOKEN")] = None,
+    allow_service: Annotated[list[str] | None, typer.Option(
+        help="An endpoint SERVICE clauses may call (repeatable).")] = None,
+    lifetime: Annotated[float | None, typer.Option(
+        help="Stop by itself after this many seconds.")] = None,
+) -> None:
+    """Serve the folder: SPARQL 1.1 at /sparql, pages for every IRI, a query page at /query."""
+    from budgetkg.serve import Options
+    from budgetkg.serve import serve as run
+
+    options = Options(host=host, port=port, base=base, store=store, timeout=timeout,
+                      max_rows=max_rows, max_body=max_body, update_token=update_token,
+                      allowed_services=frozenset(allow_service or ()), lifetime=lifetime,
+                      **({"workers": workers} if workers > 0 else {}))
+    try:
+        run(folder, options, progress=lambda line: err.print(line, markup=False),
+            ready=lambda url: out.print(f"serving {folder} at {url} (SPARQL at {url}sparql, "
+                                        f"queries at {url}query)", markup=False))
+    except BudgetKGError as exc:
+        fail(exc.message)

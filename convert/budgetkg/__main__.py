@@ -1,0 +1,5 @@
+"""`python -m budgetkg`: the command line."""
+
+from budgetkg.cli import app
+
+app()

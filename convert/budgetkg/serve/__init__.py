@@ -1,0 +1,58 @@
+"""`budgetkg serve`: a folder of RDF dumps behind a SPARQL endpoint and a linked-data site."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import uvicorn
+
+from budgetkg.errors import BudgetKGError
+from budgetkg.iris import DEFAULT_BASE
+from budgetkg.serve import app, engine, load
+from budgetkg.serve.pool import Pool, Settings, default_size
+from budgetkg.serve.site import Site
+
+
+@dataclass(frozen=True)
+class Options:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    base: str = DEFAULT_BASE
+    store: Path | None = None  # default: FOLDER/.budgetkg-store
+    workers: int = field(default_factory=default_size)
+    timeout: float = 30.0
+    max_rows: int = 10_000
+    max_body: int = 10 * 1024 * 1024
+    update_token: str | None = None
+    allowed_services: frozenset[str] = frozenset()
+    lifetime: float | None = None  # stop by itself after this many seconds
+
+
+def serve(folder: Path, options: Options, progress: Callable[[str], None] = lambda _: None,
+          ready: Callable[[str], None] = lambda _: None) -> None:
+    """Load (or reuse) the folder's store and answer HTTP until interrupted or the lifetime ends."""
+    store = load.prepare(folder, options.base, options.store, progress)
+    try:
+        sock = socket.create_server((options.host, options.port))
+    except OSError as exc:
+        raise BudgetKGError(None, f"cannot listen on {options.host}:{options.port}: "
+                            f"{exc.strerror or exc}") from exc
+    host, port = sock.getsockname()[:2]
+    settings = Settings(store, Site(options.base), engine.Limits(options.max_rows))
+    pool = Pool(settings, options.workers, options.timeout)
+    config = app.Config(options.update_token, options.allowed_services, options.max_body)
+    server = uvicorn.Server(uvicorn.Config(
+        app.build(pool, config, lambda: ready(f"http://{host}:{port}/")),
+        log_level="warning", lifespan="on", timeout_graceful_shutdown=5))
+    with sock:
+        asyncio.run(_serve(server, sock, options.lifetime))
+
+
+async def _serve(server: uvicorn.Server, sock: socket.socket, lifetime: float | None) -> None:
+    if lifetime:
+        asyncio.get_running_loop().call_later(lifetime, setattr, server, "should_exit", True)
+    await server.serve(sockets=[sock])
