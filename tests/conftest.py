@@ -56,8 +56,18 @@ class Server:
 def start_server(folder: Path, *options: str, token: str | None = None) -> Iterator[Server]:
     """Run `budgetkg serve` on a free port until the generator is closed (the server also stops
     by itself after an hour, so a crashed test run leaves nothing behind)."""
-    command = [sys.executable, "-m", "budgetkg", "serve", str(folder), "--port", "0",
-               "--lifetime", "3600", *options]
+    command = [
+        sys.executable,
+        "-m",
+        "budgetkg",
+        "serve",
+        str(folder),
+        "--port",
+        "0",
+        "--lifetime",
+        "3600",
+        *options,
+    ]
     if token:
         command += ["--update-token", token]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -93,8 +103,9 @@ def _await_ready(process: subprocess.Popen[str], limit: float = 120.0) -> str:
 
 
 @pytest.fixture(scope="session")
-def served(built: pipeline.BuildResult,
-           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def served(
+    built: pipeline.BuildResult, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
     """The example build behind `budgetkg serve`, read-only (its store kept outside the build)."""
     store = tmp_path_factory.mktemp("served") / "store"
     yield from start_server(built.output, "--store", str(store))
@@ -107,3 +118,29 @@ def sparql_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     for name in ("data1.nt", "data2.nt", "data3.nt"):
         shutil.copy(shared_path("standards", "sparql-protocol", "protocol", name), folder)
     yield from start_server(folder, token="protocol-test-token")
+
+
+def debian_programs(packages: dict[str, str]) -> dict[str, Path]:
+    """The programs (name -> Debian package) the tests drive, installed with apt-get when missing
+    (CI runs as root on a fresh machine); a program that cannot be installed fails the test."""
+    missing = sorted(
+        {package for program, package in packages.items() if shutil.which(program) is None}
+    )
+    if missing and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        for command in (
+            ["apt-get", "update", "-qq"],
+            ["apt-get", "install", "-y", "-qq", *missing],
+        ):
+            done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+            if done.returncode != 0:
+                pytest.fail(f"{' '.join(command)} failed: {done.stderr.strip()[-500:]}")
+    found = {program: shutil.which(program) for program in packages}
+    absent = [
+        f"{program} (Debian package {packages[program]})"
+        for program, path in found.items()
+        if path is None
+    ]
+    if absent:
+        pytest.fail(f"not installed and cannot install: {', '.join(absent)}")
+    return {program: Path(str(path)) for program, path in found.items()}

@@ -22,12 +22,18 @@ from tests.conftest import Server, start_server
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
-def request(url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None,
-            method: str | None = None) -> tuple[int, dict[str, str], bytes]:
+def request(
+    url: str,
+    *,
+    data: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    method: str | None = None,
+) -> tuple[int, dict[str, str], bytes]:
     req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
     try:
         with urllib.request.urlopen(req, timeout=60) as response:
-            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
+            headers = {k.lower(): v for k, v in response.headers.items()}
+            return response.status, headers, response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, {k.lower(): v for k, v in exc.headers.items()}, exc.read()
 
@@ -39,8 +45,10 @@ def get_query(server: Server, query: str, accept: str = "") -> tuple[int, dict[s
 
 def test_select_answers_json_by_default_with_decimal_amounts(served: Server) -> None:
     status, headers, body = get_query(
-        served, "PREFIX bk: <https://w3id.org/budgetkg/ontology#> "
-                "SELECT ?a WHERE { ?o bk:amount ?a } LIMIT 1")
+        served,
+        "PREFIX bk: <https://w3id.org/budgetkg/ontology#> "
+        "SELECT ?a WHERE { ?o bk:amount ?a } LIMIT 1",
+    )
     assert status == 200
     assert headers["content-type"].startswith("application/sparql-results+json")
     binding = json.loads(body)["results"]["bindings"][0]["a"]
@@ -48,13 +56,16 @@ def test_select_answers_json_by_default_with_decimal_amounts(served: Server) -> 
     assert headers["vary"] == "Accept"
 
 
-@pytest.mark.parametrize(("accept", "media"), [
-    ("application/sparql-results+xml", "application/sparql-results+xml"),
-    ("text/csv", "text/csv"),
-    ("text/tab-separated-values", "text/tab-separated-values"),
-    ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
-    ("text/*;q=0.3, */*;q=0.1", "text/csv"),
-])
+@pytest.mark.parametrize(
+    ("accept", "media"),
+    [
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/csv", "text/csv"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+        ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
+        ("text/*;q=0.3, */*;q=0.1", "text/csv"),
+    ],
+)
 def test_select_negotiates_by_q_values(served: Server, accept: str, media: str) -> None:
     status, headers, _ = get_query(served, "SELECT (1 AS ?x) {}", accept)
     assert status == 200
@@ -63,13 +74,16 @@ def test_select_negotiates_by_q_values(served: Server, accept: str, media: str) 
 
 def test_construct_keeps_decimals_in_json_ld(served: Server) -> None:
     status, headers, body = get_query(
-        served, "PREFIX bk: <https://w3id.org/budgetkg/ontology#> "
-                "CONSTRUCT { ?o bk:amount ?a } WHERE { ?o bk:amount ?a } LIMIT 3",
-        "application/ld+json")
+        served,
+        "PREFIX bk: <https://w3id.org/budgetkg/ontology#> "
+        "CONSTRUCT { ?o bk:amount ?a } WHERE { ?o bk:amount ?a } LIMIT 3",
+        "application/ld+json",
+    )
     assert status == 200
     assert headers["content-type"].startswith("application/ld+json")
-    values = [v for node in json.loads(body) for k, vs in node.items() if k.endswith("amount")
-              for v in vs]
+    values = [
+        v for node in json.loads(body) for k, vs in node.items() if k.endswith("amount") for v in vs
+    ]
     assert values and {v["@type"] for v in values} == {"http://www.w3.org/2001/XMLSchema#decimal"}
 
 
@@ -87,14 +101,18 @@ def test_bad_query_is_400_with_the_parser_message(served: Server) -> None:
 def test_wrong_method_is_405_and_wrong_media_type_415(served: Server) -> None:
     status, headers, _ = request(f"{served.url}/sparql", method="PUT", data=b"x")
     assert status == 405 and "POST" in headers["allow"]
-    status, _, _ = request(f"{served.url}/sparql", data=b"ASK {}",
-                           headers={"Content-Type": "text/plain"})
+    status, _, _ = request(
+        f"{served.url}/sparql", data=b"ASK {}", headers={"Content-Type": "text/plain"}
+    )
     assert status == 415
 
 
 def test_updates_are_refused_on_a_read_only_server(served: Server) -> None:
-    status, _, body = request(f"{served.url}/sparql", data=b"CLEAR ALL",
-                              headers={"Content-Type": "application/sparql-update"})
+    status, _, body = request(
+        f"{served.url}/sparql",
+        data=b"CLEAR ALL",
+        headers={"Content-Type": "application/sparql-update"},
+    )
     assert status == 403 and b"read-only" in body
     status, _, body = get_query(served, "ASK { ?s ?p ?o }")
     assert json.loads(body)["boolean"] is True
@@ -102,21 +120,27 @@ def test_updates_are_refused_on_a_read_only_server(served: Server) -> None:
 
 def test_service_is_refused_unless_allow_listed(served: Server) -> None:
     status, _, body = get_query(
-        served, "SELECT * { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }")
+        served, "SELECT * { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"
+    )
     assert status == 403 and b"http://127.0.0.1:1/sparql" in body
 
 
 def test_row_cap_truncates_with_an_explicit_signal(
-        built: pipeline.BuildResult, tmp_path: Path) -> None:
-    for server in start_server(built.output, "--store", str(tmp_path / "s"), "--max-rows", "5",
-                               "--max-body", "1000"):
+    built: pipeline.BuildResult, tmp_path: Path
+) -> None:
+    for server in start_server(
+        built.output, "--store", str(tmp_path / "s"), "--max-rows", "5", "--max-body", "1000"
+    ):
         status, headers, body = get_query(server, "SELECT ?s WHERE { ?s ?p ?o }")
         assert status == 200 and headers["x-result-truncated"] == "true"
         assert len(json.loads(body)["results"]["bindings"]) == 5
         status, headers, _ = get_query(server, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 5")
         assert "x-result-truncated" not in headers
-        status, _, _ = request(f"{server.url}/sparql", data=b"query=" + b"A" * 2000,
-                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+        status, _, _ = request(
+            f"{server.url}/sparql",
+            data=b"query=" + b"A" * 2000,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         assert status == 413
 
 
@@ -134,11 +158,11 @@ def _children(pid: int) -> set[int]:
 
 
 @pytest.fixture(scope="module")
-def short_timeout(built: pipeline.BuildResult,
-                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def short_timeout(
+    built: pipeline.BuildResult, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
     store = tmp_path_factory.mktemp("timeout") / "s"
-    yield from start_server(built.output, "--store", str(store), "--timeout", "4",
-                            "--workers", "2")
+    yield from start_server(built.output, "--store", str(store), "--timeout", "4", "--workers", "2")
 
 
 def test_timeout_stops_the_query_while_others_are_answered(short_timeout: Server) -> None:
@@ -176,8 +200,11 @@ def test_a_timed_out_worker_process_is_killed_and_replaced(short_timeout: Server
 
 
 def test_cors_allows_any_origin_without_credentials(served: Server) -> None:
-    status, headers, _ = request(f"{served.url}/sparql", method="OPTIONS", headers={
-        "Origin": "https://portal.example", "Access-Control-Request-Method": "POST"})
+    status, headers, _ = request(
+        f"{served.url}/sparql",
+        method="OPTIONS",
+        headers={"Origin": "https://portal.example", "Access-Control-Request-Method": "POST"},
+    )
     assert status == 204 and headers["access-control-allow-origin"] == "*"
     assert "access-control-allow-credentials" not in headers
     _, headers, _ = get_query(served, "ASK {}")
@@ -193,26 +220,32 @@ def test_service_description_names_this_endpoint(served: Server) -> None:
     assert bool(graph.query(f"ASK {{ ?s <{sd}endpoint> <{served.url}/sparql> }}"))
 
 
-def test_void_counts_triples_classes_and_properties_per_graph(served: Server,
-                                                              built: pipeline.BuildResult) -> None:
+def test_void_counts_triples_classes_and_properties_per_graph(
+    served: Server, built: pipeline.BuildResult
+) -> None:
     status, _, body = request(f"{served.url}/void", headers={"Accept": "application/n-triples"})
     assert status == 200
     graph = ox.Store()
     graph.load(body, format=ox.RdfFormat.N_TRIPLES)
     void = "http://rdfs.org/ns/void#"
     document = built.documents[0]
-    rows = list(graph.query(
-        f"SELECT ?t ?c ?p WHERE {{ ?d <http://www.w3.org/ns/sparql-service-description#name> "
-        f"<{document.graph}> ; <{void}triples> ?t ; <{void}classes> ?c ; <{void}properties> ?p }}"))
+    rows = list(
+        graph.query(
+            f"SELECT ?t ?c ?p WHERE {{ ?d <http://www.w3.org/ns/sparql-service-description#name> "
+            f"<{document.graph}> ; <{void}triples> ?t ; <{void}classes> ?c ; <{void}properties> ?p }}"
+        )
+    )
     assert len(rows) == 1
     triples, classes, properties = (int(rows[0][v].value) for v in ("t", "c", "p"))
     assert triples >= document.counts.triples and classes > 5 and properties > 10
 
 
-def test_iris_dereference_by_accept_and_by_extension(served: Server,
-                                                     built: pipeline.BuildResult) -> None:
-    path = urllib.parse.quote(built.documents[0].graph.removeprefix(
-        "https://data.budgetkg.org/").removesuffix("/graph"))
+def test_iris_dereference_by_accept_and_by_extension(
+    served: Server, built: pipeline.BuildResult
+) -> None:
+    path = urllib.parse.quote(
+        built.documents[0].graph.removeprefix("https://data.budgetkg.org/").removesuffix("/graph")
+    )
     status, headers, body = request(f"{served.url}/{path}", headers={"Accept": "text/turtle"})
     assert status == 200 and headers["content-type"].startswith("text/turtle")
     assert headers["vary"] == "Accept" and b"dcat" in body.lower()
@@ -224,8 +257,9 @@ def test_iris_dereference_by_accept_and_by_extension(served: Server,
     assert status == 404
 
 
-def test_store_is_reused_when_the_files_are_unchanged(built: pipeline.BuildResult,
-                                                      tmp_path: Path) -> None:
+def test_store_is_reused_when_the_files_are_unchanged(
+    built: pipeline.BuildResult, tmp_path: Path
+) -> None:
     messages: list[str] = []
     base = "https://data.budgetkg.org/"
     first = load.prepare(built.output, base, tmp_path / "s", messages.append)
@@ -239,7 +273,11 @@ def test_serving_a_folder_without_rdf_fails_with_one_line(tmp_path: Path) -> Non
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "budgetkg", "serve", str(tmp_path)],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "budgetkg", "serve", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0 and "no RDF files" in done.stderr

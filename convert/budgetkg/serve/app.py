@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import hmac
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
@@ -213,13 +214,13 @@ class Endpoint:
         path = request.url.path
         suffix = Path(path).suffix
         if suffix in EXTENSIONS:
-            media: str | None = EXTENSIONS[suffix]
+            media = EXTENSIONS[suffix]
             path = path[: -len(suffix)]
         else:
-            media = formats.negotiate(request.headers.get("accept"), formats.RESOURCE)
-            if media is None:
+            chosen = formats.negotiate(request.headers.get("accept"), formats.RESOURCE)
+            if chosen is None:
                 return _text(406, "offered: " + ", ".join(formats.RESOURCE), {"Vary": "Accept"})
-            media = formats.canonical(media, graph=media != "application/xhtml+xml")
+            media = formats.canonical(chosen, graph=chosen != "application/xhtml+xml")
         iri = self.pool.settings.site.iri(path)
         if iri is None:
             return _text(404, f"no resource at {path}")
@@ -261,7 +262,7 @@ class Cors:
             await response(scope, receive, send)
             return
 
-        async def send_with_cors(message: dict) -> None:  # type: ignore[type-arg]
+        async def send_with_cors(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 message["headers"] = [*message.get("headers", []),
                                       (b"access-control-allow-origin", b"*"),

@@ -104,37 +104,31 @@ def run(store: ox.Store, job: Job, site: Site, limits: Limits) -> Answer:
         return error(502 if isinstance(job, Query) else 500, f"{type(exc).__name__}: {exc}")
 
 
-def _nodes(iris: tuple[str, ...] | None) -> list[ox.NamedNode] | None:
-    return None if iris is None else [ox.NamedNode(i) for i in iris]
+def _nodes(iris: tuple[str, ...] | None) -> list[ox.NamedNode | ox.BlankNode]:
+    return [ox.NamedNode(i) for i in iris or ()]
 
 
 def _query(store: ox.Store, job: Query, limits: Limits) -> Answer:
     if job.dataset.given:
-        result = store.query(job.text, base_iri=job.base_iri,
-                             default_graph=_nodes(job.dataset.default) or [],
-                             named_graphs=_nodes(job.dataset.named) or [])
+        default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
+            *_nodes(job.dataset.default)]
+        result = store.query(job.text, base_iri=job.base_iri, default_graph=default,
+                             named_graphs=_nodes(job.dataset.named))
     else:
         result = store.query(job.text, base_iri=job.base_iri, use_default_graph_as_union=True)
+    offers = (formats.BOOLEAN if isinstance(result, ox.QueryBoolean)
+              else formats.SOLUTIONS if isinstance(result, ox.QuerySolutions) else formats.GRAPH)
+    chosen = formats.negotiate(job.accept, offers)
+    if chosen is None:
+        return error(406, "none of the accepted media types can carry this result; offered: "
+                     + ", ".join(offers))
+    media = formats.canonical(chosen, graph=offers is formats.GRAPH)
     if isinstance(result, ox.QueryBoolean):
-        media = formats.negotiate(job.accept, formats.BOOLEAN)
-        if media is None:
-            return _not_acceptable(formats.BOOLEAN)
-        media = formats.canonical(media)
         return Answer(200, _typed(media), formats.boolean(result, media))
     if isinstance(result, ox.QuerySolutions):
-        media = formats.negotiate(job.accept, formats.SOLUTIONS)
-        if media is None:
-            return _not_acceptable(formats.SOLUTIONS)
-        media = formats.canonical(media)
         names = [v.value for v in result.variables]
-        rows = [[s[v] for v in result.variables]
-                for s in islice(result, limits.max_rows + 1)]
-        return _capped(media, rows, limits,
-                       lambda kept: formats.solutions(names, kept, media))
-    media = formats.negotiate(job.accept, formats.GRAPH)
-    if media is None:
-        return _not_acceptable(formats.GRAPH)
-    media = formats.canonical(media, graph=True)
+        rows = [[s[v] for v in result.variables] for s in islice(result, limits.max_rows + 1)]
+        return _capped(media, rows, limits, lambda kept: formats.solutions(names, kept, media))
     triples = list(islice(result, limits.max_rows + 1))
     return _capped(media, triples, limits, lambda kept: formats.graph(kept, media))
 
@@ -153,11 +147,6 @@ def _typed(media: str) -> str:
     return f"{media}; charset=utf-8"
 
 
-def _not_acceptable(offers: tuple[str, ...]) -> Answer:
-    return error(406, "none of the accepted media types can carry this result; offered: "
-                 + ", ".join(offers))
-
-
 def _resource(store: ox.Store, job: Resource, site: Site) -> Answer:
     if job.media == formats.HTML:
         from budgetkg.serve import pages
@@ -170,7 +159,9 @@ def _resource(store: ox.Store, job: Resource, site: Site) -> Answer:
     if store.contains_named_graph(node):
         triples = [q.triple for q in store.quads_for_pattern(None, None, None, node)]
     else:
-        triples = list(store.query(f"DESCRIBE <{job.iri}>", use_default_graph_as_union=True))
+        described = store.query(f"DESCRIBE <{job.iri}>", use_default_graph_as_union=True)
+        assert isinstance(described, ox.QueryTriples)
+        triples = list(described)
     if not triples:
         return error(404, f"nothing is known about <{job.iri}>")
     triples.sort(key=str)
@@ -187,13 +178,19 @@ SELECT ?g (COUNT(DISTINCT ?c) AS ?classes) WHERE { GRAPH ?g { ?s a ?c } } GROUP 
 """
 
 
+def _select(store: ox.Store, query: str) -> ox.QuerySolutions:
+    result = store.query(query)
+    assert isinstance(result, ox.QuerySolutions)
+    return result
+
+
 def statistics(store: ox.Store) -> dict[str, dict[str, int]]:
     """Triples, distinct subjects, properties, objects and classes of every named graph."""
     figures: dict[str, dict[str, int]] = {}
-    for row in store.query(_STATISTICS):
+    for row in _select(store, _STATISTICS):
         figures[row["g"].value] = {k: int(row[k].value)
                                    for k in ("triples", "subjects", "properties", "objects")}
-    for row in store.query(_CLASSES):
+    for row in _select(store, _CLASSES):
         figures[row["g"].value]["classes"] = int(row["classes"].value)
     for graph in figures.values():
         graph.setdefault("classes", 0)
