@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from budgetkg.resources import queries_dir
 from budgetkg.serve import describe, engine, formats
-from budgetkg.serve.pool import Pool, Timeout
+from budgetkg.serve.pool import Pool, Timeout, WorkerLost
 from budgetkg.serve.site import EXTENSIONS
 from budgetkg.serve.sparql_text import has_dataset_clause, service_targets, with_using
 
@@ -138,6 +138,8 @@ class Endpoint:
             return await self.pool.run(job)
         except Timeout as exc:
             return engine.error(503, f"query {exc} (budgetkg serve --timeout)")
+        except WorkerLost as exc:
+            return engine.error(500, f"internal error: {exc}")
 
     async def sparql(self, request: Request) -> Response:
         if request.method not in ("GET", "POST"):

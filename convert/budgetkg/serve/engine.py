@@ -87,9 +87,7 @@ def run(store: ox.Store, job: Job, site: Site, limits: Limits) -> Answer:
         if isinstance(job, Query):
             return _query(store, job, limits)
         if isinstance(job, Update):
-            store.update(job.text, base_iri=job.base_iri)
-            store.flush()
-            return Answer(204)
+            return _update(store, job)
         if isinstance(job, Resource):
             return _resource(store, job, site)
         if isinstance(job, Index):
@@ -102,6 +100,15 @@ def run(store: ox.Store, job: Job, site: Site, limits: Limits) -> Answer:
         return error(400, f"SPARQL syntax error: {exc}")
     except OSError as exc:  # a SERVICE call that failed, or the store
         return error(502 if isinstance(job, Query) else 500, f"{type(exc).__name__}: {exc}")
+
+
+def _update(store: ox.Store, job: Update) -> Answer:
+    try:
+        store.update(job.text, base_iri=job.base_iri)
+    except RuntimeError as exc:  # e.g. CLEAR GRAPH of a graph that does not exist
+        return error(400, f"update failed: {exc}")
+    store.flush()
+    return Answer(204)
 
 
 def _nodes(iris: tuple[str, ...] | None) -> list[ox.NamedNode | ox.BlankNode]:

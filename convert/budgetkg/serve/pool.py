@@ -40,7 +40,8 @@ def _main(conn: Connection, settings: Settings, writer: bool) -> None:
         except (EOFError, KeyboardInterrupt):
             return
         if writer:
-            store = store or ox.Store(str(settings.store))
+            if store is None:  # not `store or …`: an empty store is falsy
+                store = ox.Store(str(settings.store))
         elif store is None or generation != seen:
             store, seen = None, generation
             store = ox.Store.read_only(str(settings.store))
@@ -72,6 +73,10 @@ class _Worker:
 
 class Timeout(Exception):
     """A job ran past its time and its process was stopped."""
+
+
+class WorkerLost(Exception):
+    """A worker process ended while running a job (it is replaced)."""
 
 
 class Pool:
@@ -136,6 +141,8 @@ class Pool:
             return await asyncio.wait_for(asyncio.shield(future), self.timeout)
         except TimeoutError as exc:
             raise Timeout(f"stopped after the {self.timeout:g} s time limit") from exc
+        except (EOFError, OSError) as exc:
+            raise WorkerLost(f"the worker process ended while running it ({exc!r})") from exc
 
     async def _replace(self, worker: _Worker, writer: bool) -> _Worker:
         loop = asyncio.get_running_loop()
