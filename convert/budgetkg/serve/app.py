@@ -185,7 +185,7 @@ class Endpoint:
 
     async def refresh(self) -> None:
         """Re-count the VoID figures (at start and after every update)."""
-        answer = await self.pool.run(engine.Statistics())
+        answer = await self._run(engine.Statistics())
         if isinstance(answer.data, dict):
             self.config.statistics = answer.data
 

@@ -30,8 +30,9 @@ class Settings:
 
 
 def _main(conn: Connection, settings: Settings, writer: bool) -> None:
-    """A worker's loop: (generation, job) in, Answer out. A reader reopens its read-only view
-    when a write has produced a new generation of the store."""
+    """A worker's loop: (generation, job) in, Answer out. The writer opens the store read-write
+    for each update and closes it after, so no compaction runs behind the readers' backs; a
+    reader reopens its read-only view when a write has produced a new generation."""
     store: ox.Store | None = None
     seen = -1
     while True:
@@ -39,17 +40,18 @@ def _main(conn: Connection, settings: Settings, writer: bool) -> None:
             generation, job = conn.recv()
         except (EOFError, KeyboardInterrupt):
             return
-        if writer:
-            if store is None:  # not `store or …`: an empty store is falsy
-                store = ox.Store(str(settings.store))
-        elif store is None or generation != seen:
-            store, seen = None, generation
-            store = ox.Store.read_only(str(settings.store))
+        if writer or store is None or generation != seen:
+            store = None  # close the old view before opening the new one
+            store = ox.Store(str(settings.store)) if writer else ox.Store.read_only(
+                str(settings.store))
+            seen = generation
         try:
             answer = engine.run(store, job, settings.site, settings.limits)
         except Exception as exc:  # a bug must not take the worker down; the log keeps the trace
             traceback.print_exc()
             answer = engine.error(500, f"internal error: {type(exc).__name__}: {exc}")
+        if writer:
+            store = None
         conn.send(answer)
 
 
@@ -119,19 +121,28 @@ class Pool:
         return answer
 
     async def _write(self, job: engine.Update) -> engine.Answer:
+        """Updates wait until no reader is busy and keep them idle meanwhile: a read-only view
+        must not be opened while the writer changes the files under it."""
         async with self._write_lock:
-            if self._writer is None:
-                self._writer = await asyncio.get_running_loop().run_in_executor(
-                    self._threads, self._spawn, True)
+            readers = [await self._idle.get() for _ in range(self.size)]
             try:
-                answer = await self._call(self._writer, job)
-            except BaseException:
-                await self._replace(self._writer, writer=True)
-                self._writer = None
-                raise
+                return await self._write_alone(job)
             finally:
-                self._generation += 1  # a killed update may still have committed
-            return answer
+                for reader in readers:
+                    self._idle.put_nowait(reader)
+
+    async def _write_alone(self, job: engine.Update) -> engine.Answer:
+        if self._writer is None:
+            self._writer = await asyncio.get_running_loop().run_in_executor(
+                self._threads, self._spawn, True)
+        try:
+            return await self._call(self._writer, job)
+        except BaseException:
+            await self._replace(self._writer, writer=True)
+            self._writer = None
+            raise
+        finally:
+            self._generation += 1  # a killed update may still have committed
 
     async def _call(self, worker: _Worker, job: engine.Job) -> engine.Answer:
         loop = asyncio.get_running_loop()
