@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
 from dataclasses import asdict
@@ -14,7 +15,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from budgetkg import __version__, iris, pipeline, publish, report
+from budgetkg import __version__, iris, pipeline, publish, remote, report
+from budgetkg import push as push_store
 from budgetkg.errors import BudgetKGError
 
 app = typer.Typer(
@@ -153,17 +155,32 @@ def _text(term: object) -> str:
 
 @app.command()
 def query(
-    graph: Annotated[Path, typer.Argument(help="A build folder or one dump file.")],
-    sparql: Annotated[str, typer.Argument(help="A SPARQL query, or @FILE to read it from FILE.")],
+    arguments: Annotated[list[str], typer.Argument(
+        help="GRAPH SPARQL: a build folder or dump file, then the query (@FILE reads it from "
+             "FILE); with --endpoint only the query.", metavar="[GRAPH] SPARQL")],
     fmt: Annotated[str, typer.Option(
         "--format", "-f", help="csv, json or table (SELECT); turtle for graphs.")] = "table",
+    endpoint: Annotated[str | None, typer.Option(
+        help="Ask this SPARQL endpoint (Virtuoso, Fuseki, budgetkg serve …) instead.")] = None,
+    user: Annotated[str | None, typer.Option(help="User for the endpoint.")] = None,
+    password: Annotated[str | None, typer.Option(
+        help="Password for the endpoint.", envvar="BUDGETKG_PASSWORD")] = None,
+    digest: Annotated[bool, typer.Option(
+        help="HTTP Digest instead of Basic authentication (Virtuoso's /sparql-auth).")] = False,
 ) -> None:
-    """Answer a SPARQL query over the built graph (the union of every document graph)."""
+    """Answer a SPARQL query over the built graph (the union of every document graph), or over
+    any SPARQL endpoint with --endpoint."""
     if fmt not in ("csv", "json", "table", "turtle"):
         fail(f"--format {fmt}: expected csv, json, table or turtle")
+    if len(arguments) != (1 if endpoint else 2):
+        fail("give GRAPH and SPARQL, or --endpoint URL and SPARQL")
+    sparql = arguments[-1]
     try:
         text = Path(sparql[1:]).read_text(encoding="utf-8") if sparql.startswith("@") else sparql
-        result = pipeline.query(graph, text)
+        if endpoint:
+            _print_remote(remote.query(endpoint, text, user, password, digest), fmt)
+            return
+        result = pipeline.query(Path(arguments[0]), text)
     except OSError as exc:
         fail(f"{sparql[1:]}: cannot read query: {exc.strerror}")
     except BudgetKGError as exc:
@@ -180,10 +197,62 @@ def query(
         sys.stdout.buffer.write(result.serialize(format=ox.QueryResultsFormat.JSON) or b"")
     else:
         variables = [v.value for v in result.variables]
-        table = Table(*variables)
-        for solution in result:
-            table.add_row(*(_text(solution[v]) for v in variables))
-        out.print(table)
+        _print_rows(variables, [[_text(solution[v]) for v in variables] for solution in result])
+
+
+def _print_rows(variables: list[str], rows: list[list[str]]) -> None:
+    table = Table(*variables)
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
+
+
+def _print_remote(answer: remote.Answer, fmt: str) -> None:
+    if isinstance(answer, bool):
+        out.print("true" if answer else "false")
+    elif isinstance(answer, bytes):
+        sys.stdout.buffer.write(answer)
+    elif fmt == "json":
+        sys.stdout.write(json.dumps({"head": {"vars": answer.variables},
+                                     "results": {"bindings": answer.rows}}, ensure_ascii=False))
+    else:
+        rows = [[row.get(v, {}).get("value", "") for v in answer.variables] for row in answer.rows]
+        if fmt == "csv":
+            writer = csv.writer(sys.stdout, lineterminator="\r\n")
+            writer.writerows([answer.variables, *rows])
+        else:
+            _print_rows(answer.variables, rows)
+
+
+@app.command()
+def push(
+    folder: Annotated[Path, typer.Argument(help="A build folder.")],
+    endpoint: Annotated[str, typer.Option(help="The store's SPARQL (update) endpoint.")],
+    graph_store: Annotated[str | None, typer.Option(
+        help="The store's Graph Store Protocol endpoint (preferred when given).")] = None,
+    user: Annotated[str | None, typer.Option(help="User allowed to write.")] = None,
+    password: Annotated[str | None, typer.Option(
+        help="Its password.", envvar="BUDGETKG_PASSWORD")] = None,
+) -> None:
+    """Replace each document's named graph in a triple store (Virtuoso, Fuseki, GraphDB …):
+    idempotent, one graph at a time, each replaced whole."""
+    target = push_store.Target(endpoint, graph_store, user, password)
+    try:
+        total = len(push_store.graphs(folder))
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      console=err, transient=True, disable=not err.is_terminal) as bar:
+            task = bar.add_task("pushing", total=total)
+            result = push_store.push(folder, target,
+                                     progress=lambda _g, n: bar.update(task, completed=n))
+    except BudgetKGError as exc:
+        fail(exc.message)
+    out.print(f"pushed {len(result.written)} of {total} graph(s), {result.triples} triples, "
+              f"by {result.method}", markup=False)
+    if result.failed:
+        for graph, reason in result.failed:
+            err.print(f"not written: {graph}: {reason}", markup=False, highlight=False)
+        fail(f"{len(result.failed)} of {total} graph(s) not written (listed above); "
+             f"written: {', '.join(result.written) or 'none'}")
 
 
 @app.command()
