@@ -84,7 +84,7 @@ def test_refused_credentials_are_one_clear_error(virtuoso: Virtuoso,
 
 
 def test_an_unreachable_store_is_one_clear_error(built: pipeline.BuildResult) -> None:
-    with pytest.raises(push.PushError, match="127.0.0.1:9/sparql: cannot reach the store"):
+    with pytest.raises(push.PushError, match=r"127\.0\.0\.1:9/sparql: cannot reach the store"):
         push.push(built.output, push.Target("http://127.0.0.1:9/sparql"))
 
 

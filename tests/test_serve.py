@@ -231,8 +231,9 @@ def test_void_counts_triples_classes_and_properties_per_graph(
     document = built.documents[0]
     rows = list(
         graph.query(
-            f"SELECT ?t ?c ?p WHERE {{ ?d <http://www.w3.org/ns/sparql-service-description#name> "
-            f"<{document.graph}> ; <{void}triples> ?t ; <{void}classes> ?c ; <{void}properties> ?p }}"
+            "SELECT ?t ?c ?p WHERE { ?d <http://www.w3.org/ns/sparql-service-description#name> "
+            f"<{document.graph}> ; <{void}triples> ?t ; <{void}classes> ?c ; "
+            f"<{void}properties> ?p }}"
         )
     )
     assert len(rows) == 1

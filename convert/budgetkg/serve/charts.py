@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
-# Colour-blind-safe qualitative palette (Okabe-Ito, without black), all dark enough for white text.
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#7A5195")
+# A qualitative palette of colours dark enough for white text on them.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#AA3377", "#6A3D9A", "#8C564B", "#4D4D4D")
 INK = "#1f2328"  # text beside the bars
 FONT = 12  # px; a CJK character is about one font size wide, a digit about half
 BAR_HEIGHT = 22
@@ -36,7 +36,7 @@ class _Box:
     h: float
 
 
-def amount(value: Decimal) -> str:
+def _amount(value: Decimal) -> str:
     """An amount with thousands separators and two decimals (7,454.80)."""
     return f"{value:,.2f}"
 
@@ -51,7 +51,7 @@ def _svg(title: str, width: int, height: int, marks: list[str]) -> str:
 
 def _mark(item: Item, unit: str, rect: str, texts: str) -> str:
     """A rectangle with its tooltip and its texts, wrapped in a link when the item has one."""
-    tip = f"<title>{escape(item.label)}：{amount(item.value)} {escape(unit)}</title>"
+    tip = f"<title>{escape(item.label)}：{_amount(item.value)} {escape(unit)}</title>"
     body = f"<g><rect {rect}>{tip}</rect>{texts}</g>"
     if item.href:
         return f'<a href="{escape(item.href)}">{body}</a>'
@@ -120,7 +120,7 @@ def _tile(item: Item, unit: str, box: _Box, colour: str) -> str:
     if name and box.h >= 2.5 * FONT:
         texts += (f'<text x="{_f(box.x + 4)}" y="{_f(box.y + FONT + 4)}" fill="#fff">'
                   f"{escape(name)}</text>")
-        figure = _fit(amount(item.value), box.w - 8, FONT * 0.6)
+        figure = _fit(_amount(item.value), box.w - 8, FONT * 0.6)
         if figure and box.h >= 4 * FONT:
             texts += (f'<text x="{_f(box.x + 4)}" y="{_f(box.y + 2 * FONT + 8)}" fill="#fff">'
                       f"{escape(figure)}</text>")
@@ -139,22 +139,24 @@ def treemap(title: str, items: Sequence[Item], unit: str, width: int = 640,
     return _svg(title, width, height, marks)
 
 
+def _bar(item: Item, unit: str, n: int, top: Decimal, label_width: float, room: float) -> str:
+    """The n-th bar: its name right-aligned before it, its amount after it."""
+    y = BAR_GAP + n * (BAR_HEIGHT + BAR_GAP)
+    length = room * float(item.value / top) if top > 0 and item.value > 0 else 0.0
+    rect = (f'x="{_f(label_width)}" y="{_f(y)}" width="{_f(length)}" '
+            f'height="{BAR_HEIGHT}" fill="{PALETTE[n % len(PALETTE)]}"')
+    middle = _f(y + BAR_HEIGHT / 2 + FONT / 2 - 2)
+    texts = (f'<text x="{_f(label_width - 6)}" y="{middle}" text-anchor="end" fill="{INK}">'
+             f"{escape(_fit(item.label, label_width - 6))}</text>"
+             f'<text x="{_f(label_width + length + 6)}" y="{middle}" fill="{INK}">'
+             f"{escape(_amount(item.value))}</text>")
+    return _mark(item, unit, rect, texts)
+
+
 def bars(title: str, items: Sequence[Item], unit: str, width: int = 640) -> str:
     """Horizontal bars in the given order, each with its name on the left and amount at its end."""
     label_width = width * 0.36
     room = width - label_width - 110  # leave space for the amount after the longest bar
     top = max((i.value for i in items), default=Decimal(0))
-    step = BAR_HEIGHT + BAR_GAP
-    marks = []
-    for n, item in enumerate(items):
-        y = BAR_GAP + n * step
-        length = room * float(item.value / top) if top > 0 and item.value > 0 else 0.0
-        rect = (f'x="{_f(label_width)}" y="{_f(y)}" width="{_f(length)}" '
-                f'height="{BAR_HEIGHT}" fill="{PALETTE[n % len(PALETTE)]}"')
-        middle = _f(y + BAR_HEIGHT / 2 + FONT / 2 - 2)
-        texts = (f'<text x="{_f(label_width - 6)}" y="{middle}" text-anchor="end" fill="{INK}">'
-                 f"{escape(_fit(item.label, label_width - 6))}</text>"
-                 f'<text x="{_f(label_width + length + 6)}" y="{middle}" fill="{INK}">'
-                 f"{escape(amount(item.value))}</text>")
-        marks.append(_mark(item, unit, rect, texts))
-    return _svg(title, width, BAR_GAP + len(items) * step, marks)
+    marks = [_bar(item, unit, n, top, label_width, room) for n, item in enumerate(items)]
+    return _svg(title, width, BAR_GAP + len(items) * (BAR_HEIGHT + BAR_GAP), marks)

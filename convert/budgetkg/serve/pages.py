@@ -42,7 +42,6 @@ LANGUAGES = ("zh", "en", "")  # a label in Chinese, else English, else one witho
 RAW = (".ttl", ".jsonld", ".nt")  # the machine-readable twins linked from every page
 PROPERTY_CAP = 500  # property values shown on a page
 INCOMING_CAP = 200  # "referenced by" rows on the generic page
-AMOUNT_CAP = 500  # amounts listed on a code concept's page
 CLASS_DIGITS = 3  # a functional code's 类 is its first three digits (款 5, 项 7)
 WAN = Decimal(10000)  # charts show 万元
 SEVERITY = {SH + "Violation": 0, SH + "Warning": 1, SH + "Info": 2}
@@ -70,6 +69,8 @@ class Fact:
 
 @dataclass(frozen=True)
 class Chart:
+    """An inline SVG chart (escaped by charts.py, so marked safe) and its caption."""
+
     title: str
     svg: Markup
 
@@ -132,7 +133,7 @@ def _template(name: str) -> Template:
     return _environment().get_template(name)
 
 
-def compact(iri: str) -> str:
+def _compact(iri: str) -> str:
     """A CURIE for an IRI in a known namespace (bk:amount), else the IRI itself."""
     for prefix, namespace in sorted(PREFIXES.items(), key=lambda p: -len(p[1])):
         if iri.startswith(namespace) and len(iri) > len(namespace):
@@ -160,7 +161,7 @@ class _Context:
         solutions = self.store.query(text, use_default_graph_as_union=True, substitutions=bound)
         assert isinstance(solutions, ox.QuerySolutions)  # every page query is a SELECT
         names = [v.value for v in solutions.variables]
-        return [{n: s[n] for n in names if s[n] is not None} for s in solutions]
+        return [{n: v for n in names if (v := s[n]) is not None} for s in solutions]
 
     def objects(self, subject: str, predicate: str) -> list[Any]:
         quads = self.store.quads_for_pattern(ox.NamedNode(subject), ox.NamedNode(predicate),
@@ -181,7 +182,7 @@ class _Context:
         return self._labels[iri]
 
     def label(self, iri: str) -> str:
-        return self.find_label(iri) or compact(iri)
+        return self.find_label(iri) or _compact(iri)
 
     def link(self, iri: str) -> Value:
         return Value(self.label(iri), self.site.href(iri), title=iri)
@@ -194,7 +195,7 @@ class _Context:
         if term.language:
             return Value(term.value, note=f"@{term.language}")
         datatype = term.datatype.value
-        return Value(term.value, note="" if datatype == XSD + "string" else compact(datatype))
+        return Value(term.value, note="" if datatype == XSD + "string" else _compact(datatype))
 
     def describe(self, iri: str) -> Resource | None:
         """The resource named by an IRI, None when the store holds nothing about it."""
@@ -332,6 +333,9 @@ def _dataset_charts(ctx: _Context, document: str) -> list[Chart]:
 
 @dataclass(frozen=True)
 class DatasetEntry:
+    """A dataset about a department."""
+
+    iri: str
     link: Value
     year: str
     phase: Value
@@ -339,7 +343,7 @@ class DatasetEntry:
 
 
 def _department(ctx: _Context, resource: Resource) -> str:
-    datasets = [DatasetEntry(ctx.link(r["doc"].value), r["year"].value,
+    datasets = [DatasetEntry(r["doc"].value, ctx.link(r["doc"].value), r["year"].value,
                              ctx.link(r["phase"].value), r["issued"].value if "issued" in r else "")
                 for r in ctx.select("department-datasets", resource.iri)]
     units: dict[str, list[tuple[Value, str]]] = defaultdict(list)
@@ -353,7 +357,7 @@ def _department(ctx: _Context, resource: Resource) -> str:
         responsibilities=[o.value for o in resource.objects(ONTOLOGY + "responsibility")],
         datasets=datasets, units=units.get("BudgetUnit", []),
         divisions=units.get("InternalDivision", []), latest=latest,
-        charts=_dataset_charts(ctx, latest.link.title) if latest else [],
+        charts=_dataset_charts(ctx, latest.iri) if latest else [],
     )
 
 
@@ -362,6 +366,8 @@ def _department(ctx: _Context, resource: Resource) -> str:
 
 @dataclass(frozen=True)
 class TableEntry:
+    """A table of a dataset, with its size."""
+
     number: int
     link: Value
     kind: Value | None
@@ -373,6 +379,8 @@ class TableEntry:
 
 @dataclass(frozen=True)
 class Finding:
+    """A validation result of a dataset's report (rank 0 = violation, 1 = warning)."""
+
     severity: Value
     rank: int
     zh: str
@@ -385,6 +393,8 @@ class Finding:
 
 @dataclass(frozen=True)
 class ProjectEntry:
+    """A project of a dataset and the table and row listing it."""
+
     link: Value
     code: str
     type: Value | None
@@ -394,6 +404,8 @@ class ProjectEntry:
 
 @dataclass(frozen=True)
 class Indicator:
+    """A performance indicator as printed: its three levels and its target."""
+
     link: Value
     level1: str
     level2: str
@@ -407,6 +419,8 @@ class Indicator:
 
 @dataclass(frozen=True)
 class StatementEntry:
+    """A figure stated in the narrative, with the line it starts on."""
+
     link: Value
     section: str
     subject: str
@@ -501,6 +515,8 @@ class HeaderCell:
 
 @dataclass(frozen=True)
 class Cell:
+    """A body cell as printed; an amount links to its observation."""
+
     text: str
     href: str = ""
     amount: bool = False
@@ -533,24 +549,22 @@ def header_rows(headers: Sequence[str]) -> list[list[HeaderCell]]:
 
 
 def _grid(ctx: _Context, table: str) -> tuple[list[list[HeaderCell]], list[list[Cell]]]:
-    """The table as printed: header rows, then every body row with its cells in column order."""
+    """The table as printed: header rows, then every body row with its cells in column order;
+    amounts link to their observation, a project row's name to the project."""
     columns = {_number(r["number"]): r for r in ctx.select("table-columns", table)}
-    cells: dict[int, dict[int, Cell]] = defaultdict(dict)
-    for r in ctx.select("table-cells", table):
-        row = cells[_number(r["rowNumber"])]
-        if "column" not in r:
-            continue
-        number = _number(r["column"])
-        role = _text(columns.get(number, {}), "role")
-        if "observed" in r:
-            row[number] = Cell(r["text"].value, ctx.site.href(r["cell"].value), True)
-        elif "project" in r and role in ("label", "name"):
-            row[number] = Cell(r["text"].value, ctx.site.href(r["project"].value))
-        else:
-            row[number] = Cell(r["text"].value)
-    width = max([*columns, *(n for row in cells.values() for n in row)], default=0)
-    body = [[row.get(n, Cell("")) for n in range(1, width + 1)]
-            for _, row in sorted(cells.items())]
+    rows = {_number(r["rowNumber"]): r for r in ctx.select("table-rows", table)}
+    cells: dict[tuple[int, int], Cell] = {}
+    for r in ctx.select("table-texts", table):
+        key = (_number(r["rowNumber"]), _number(r["column"]))
+        project = rows.get(key[0], {}).get("project")
+        named = _text(columns.get(key[1], {}), "role") in ("label", "name")
+        cells[key] = Cell(r["text"].value, ctx.site.href(project.value) if project and named
+                          else "")
+    for r in ctx.select("table-amounts", table):
+        key = (_number(r["rowNumber"]), _number(r["column"]))
+        cells[key] = Cell(r["text"].value, ctx.site.href(r["cell"].value), True)
+    width = max([*columns, *(c for _, c in cells)], default=0)
+    body = [[cells.get((row, n), Cell("")) for n in range(1, width + 1)] for row in sorted(rows)]
     headers = [_text(columns.get(n, {}), "header") for n in range(1, width + 1)]
     return header_rows(headers), body
 
@@ -572,6 +586,8 @@ def _table(ctx: _Context, resource: Resource) -> str:
 
 @dataclass(frozen=True)
 class Amount:
+    """An amount of a project: the observation, its table and column header, its unit."""
+
     link: Value  # the observation
     table: Value
     header: str
@@ -611,6 +627,7 @@ class Booking:
     year: str
     phase: Value
     document: Value
+    number: int  # of the table
     table: Value
     row: int
     column: int
@@ -633,16 +650,15 @@ def _bookings(ctx: _Context, iri: str) -> list[Booking]:
     return [Booking(Value(r["printed"].value, ctx.site.href(r["obs"].value)),
                     ctx.label(r["unit"].value) if "unit" in r else "",
                     ctx.link(r["org"].value), r["year"].value, ctx.link(r["phase"].value),
-                    ctx.link(r["doc"].value), ctx.link(r["table"].value),
+                    ctx.link(r["doc"].value), _number(r["number"]), ctx.link(r["table"].value),
                     _number(r["rowNumber"]), _number(r["column"]))
-            for r in ctx.select("concept-amounts", iri, limit=AMOUNT_CAP)]
+            for r in ctx.select("concept-amounts", iri)]
 
 
 def _concept(ctx: _Context, resource: Resource) -> str:
-    bookings = _bookings(ctx, resource.iri)
-    total = len(bookings)
-    if total == AMOUNT_CAP:
-        total = _number(next(iter(ctx.select("concept-amount-count", resource.iri))).get("count"))
+    bookings = _bookings(ctx, resource.iri)  # capped by the query
+    counted = ctx.select("concept-amount-count", resource.iri)
+    total = _number(counted[0].get("count")) if counted else 0
     narrower = [(ctx.link(r["narrower"].value), _text(r, "notation"))
                 for r in ctx.select("concept-narrower", resource.iri)]
     return _render(
@@ -662,7 +678,7 @@ def _incoming(ctx: _Context, iri: str) -> tuple[list[tuple[Value, Value]], int]:
     rows = ctx.select("incoming", iri, limit=INCOMING_CAP + 1)
     total = len(rows)
     if total > INCOMING_CAP:
-        total = _number(next(iter(ctx.select("incoming-count", iri))).get("count"))
+        total = _number(ctx.select("incoming-count", iri)[0]["count"])
     return [(ctx.link(r["property"].value), ctx.link(r["subject"].value))
             for r in rows[:INCOMING_CAP]], total
 
@@ -702,6 +718,8 @@ def render(store: ox.Store, iri: str, site: Site) -> str | None:
 
 @dataclass(frozen=True)
 class IndexEntry:
+    """A dataset on the home page, with its department and findings counts."""
+
     department: Value
     link: Value
     year: str
