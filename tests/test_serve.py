@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import statistics
 import threading
@@ -209,6 +210,15 @@ def test_cors_allows_any_origin_without_credentials(served: Server) -> None:
     assert "access-control-allow-credentials" not in headers
     _, headers, _ = get_query(served, "ASK {}")
     assert headers["access-control-allow-origin"] == "*"
+    assert "X-Result-Truncated" in headers["access-control-expose-headers"]
+
+
+def test_a_browser_asking_the_endpoint_itself_is_sent_to_the_query_page(served: Server) -> None:
+    connection = http.client.HTTPConnection(served.url.removeprefix("http://"), timeout=30)
+    connection.request("GET", "/sparql", headers={"Accept": "text/html,*/*;q=0.8"})
+    response = connection.getresponse()
+    assert response.status == 303 and response.getheader("location") == "/query"
+    connection.close()
 
 
 def test_service_description_names_this_endpoint(served: Server) -> None:

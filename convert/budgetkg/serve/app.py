@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
+from xml.sax.saxutils import quoteattr
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -190,7 +191,9 @@ class Endpoint:
             self.config.statistics = answer.data
 
     def _description(self, request: Request, endpoint: str) -> Response:
-        media = formats.negotiate(request.headers.get("accept"), formats.GRAPH)
+        media = formats.negotiate(request.headers.get("accept"), (*formats.GRAPH, formats.HTML))
+        if media == formats.HTML:  # a browser: the query page, not the service description
+            return RedirectResponse("/query", 303, {"Vary": "Accept"})
         if media is None:
             return _text(406, "the service description is RDF: " + ", ".join(formats.GRAPH))
         media = formats.canonical(media, graph=True)
@@ -208,6 +211,13 @@ class Endpoint:
         triples = describe.void(endpoint, str(request.url), self.config.statistics)
         return Response(formats.graph(triples, media), 200, {"Vary": "Accept"},
                         f"{media}; charset=utf-8")
+
+    async def query_page(self, request: Request) -> Response:
+        """The query editor, told the data base so that result IRIs link to local pages."""
+        page = (STATIC / "query.html").read_text(encoding="utf-8").replace(
+            'content="https://data.budgetkg.org/"',
+            f"content={quoteattr(self.pool.settings.site.base)}", 1)
+        return HTMLResponse(page)
 
     async def index(self, request: Request) -> Response:
         return _answer(await self._run(engine.Index()))
@@ -229,8 +239,8 @@ class Endpoint:
         return _answer(await self._run(engine.Resource(iri, media)), {"Vary": "Accept"})
 
 
-async def query_page(request: Request) -> Response:
-    return FileResponse(STATIC / "query.html", media_type="text/html; charset=utf-8")
+async def no_icon(request: Request) -> Response:
+    return Response(status_code=204)
 
 
 async def named_queries(request: Request) -> Response:
@@ -268,6 +278,8 @@ class Cors:
             if message["type"] == "http.response.start":
                 message["headers"] = [*message.get("headers", []),
                                       (b"access-control-allow-origin", b"*"),
+                                      (b"access-control-expose-headers",
+                                       b"X-Result-Truncated, X-Result-Row-Cap"),
                                       (b"x-content-type-options", b"nosniff")]
             await send(message)
 
@@ -291,7 +303,8 @@ def build(pool: Pool, config: Config, ready: Callable[[], None] = lambda: None) 
         Route("/sparql", endpoint.sparql, methods=every, name="sparql"),
         Route("/void", endpoint.void, name="void"),
         Route("/.well-known/void", endpoint.void),
-        Route("/query", query_page, name="query"),
+        Route("/query", endpoint.query_page, name="query"),
+        Route("/favicon.ico", no_icon),
         Route("/queries.json", named_queries),
         Route("/", endpoint.index),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

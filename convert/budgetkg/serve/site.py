@@ -31,7 +31,7 @@ class Site:
         """The link to an IRI's page: a local path when the server answers for it, else the IRI."""
         for prefix, path in ((self.base, "/"), (VOCAB, VOCAB_PATH)):
             if iri.startswith(prefix):
-                return path + quote(iri[len(prefix):], safe="/#-._~（）")
+                return path + quote(iri[len(prefix):], safe="/-._~（）")
         return iri
 
     def iri(self, path: str) -> str | None:

@@ -3,7 +3,8 @@
 // (textContent, text nodes, attributes), never as markup.
 "use strict";
 
-const DATA = "https://data.budgetkg.org/";
+// The server writes its --base into this meta element.
+const DATA = document.querySelector('meta[name="budgetkg-base"]').content;
 const VOCAB = "https://w3id.org/budgetkg/";
 const XSD = "http://www.w3.org/2001/XMLSchema#";
 const ACCEPT = "application/sparql-results+json, text/turtle;q=0.9";
@@ -259,6 +260,7 @@ $("form").addEventListener("submit", (event) => {
   run();
 });
 
+$("endpoint").textContent = new URL("/sparql", location.href).href;
 const preset = new URLSearchParams(location.search).get("query");
 setQuery(preset ?? DEFAULT_QUERY);
 loadExamples();
