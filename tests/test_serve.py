@@ -200,6 +200,16 @@ def test_a_timed_out_worker_process_is_killed_and_replaced(short_timeout: Server
     assert all(not Path(f"/proc/{pid}").exists() for pid in before - after)
 
 
+def test_repeated_reads_are_answered_from_the_cache(served: Server) -> None:
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o } # cache test"
+    first = get_query(served, query)
+    second = get_query(served, query)
+    assert first[0] == second[0] == 200 and first[2] == second[2]
+    assert "x-cache" not in first[1] and second[1]["x-cache"] == "hit"
+    other = get_query(served, query, "text/csv")  # another representation is another entry
+    assert "x-cache" not in other[1]
+
+
 def test_cors_allows_any_origin_without_credentials(served: Server) -> None:
     status, headers, _ = request(
         f"{served.url}/sparql",

@@ -27,6 +27,7 @@ class Options:
     timeout: float = 30.0
     max_rows: int = 10_000
     max_body: int = 10 * 1024 * 1024
+    cache_bytes: int = 64 * 1024 * 1024  # answers kept while the store is unchanged
     update_token: str | None = None
     allowed_services: frozenset[str] = frozenset()
     lifetime: float | None = None  # stop by itself after this many seconds
@@ -43,7 +44,7 @@ def serve(folder: Path, options: Options, progress: Callable[[str], None] = lamb
                             f"{exc.strerror or exc}") from exc
     host, port = sock.getsockname()[:2]
     settings = Settings(store, Site(options.base), engine.Limits(options.max_rows))
-    pool = Pool(settings, options.workers, options.timeout)
+    pool = Pool(settings, options.workers, options.timeout, options.cache_bytes)
     config = app.Config(options.update_token, options.allowed_services, options.max_body)
     server = uvicorn.Server(uvicorn.Config(
         app.build(pool, config, lambda: ready(f"http://{host}:{port}/")),

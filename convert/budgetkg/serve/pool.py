@@ -10,13 +10,14 @@ import multiprocessing
 import os
 import traceback
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from budgetkg.serve import engine
+from budgetkg.serve.cache import AnswerCache
 from budgetkg.serve.site import Site
 
 _CONTEXT = multiprocessing.get_context("spawn")
@@ -85,8 +86,10 @@ class Pool:
     """`size` readers and a writer started on the first update; `run` gives each job its own
     deadline."""
 
-    def __init__(self, settings: Settings, size: int, timeout: float) -> None:
+    def __init__(self, settings: Settings, size: int, timeout: float,
+                 cache_bytes: int = 0) -> None:
         self.settings, self.size, self.timeout = settings, size, timeout
+        self.cache = AnswerCache(cache_bytes)
         self._threads = ThreadPoolExecutor(max_workers=size + 2, thread_name_prefix="job")
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._writer: _Worker | None = None
@@ -110,6 +113,10 @@ class Pool:
         """Run a job on a reader (or, for an update, the writer) within the timeout."""
         if isinstance(job, engine.Update):
             return await self._write(job)
+        key = (self._generation, job)
+        cached = self.cache.get(key) if self.cache.max_bytes else None
+        if cached is not None:
+            return replace(cached, headers={**cached.headers, "X-Cache": "hit"})
         worker = await self._idle.get()
         try:
             answer = await self._call(worker, job)
@@ -118,6 +125,8 @@ class Pool:
             raise
         finally:
             self._idle.put_nowait(worker)
+        if self.cache.max_bytes:
+            self.cache.put(key, answer)
         return answer
 
     async def _write(self, job: engine.Update) -> engine.Answer:
