@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from budgetkg import __version__, iris, pipeline, publish, remote, report
+from budgetkg import __version__, catalog, iris, pipeline, publish, remote, report
 from budgetkg import push as push_store
 from budgetkg.errors import BudgetKGError
 
@@ -48,6 +48,16 @@ def main(
     """Read budget documents, write linked data, rebuild tables, answer SPARQL."""
 
 
+# The catalogue's options, shared by build and publish.
+Downloads = Annotated[str | None, typer.Option(
+    help="Base URL of the download links in the catalogue (default: BASE/dumps/).")]
+Endpoint = Annotated[str | None, typer.Option(
+    help="SPARQL endpoint named in the catalogue (default: BASE/sparql).")]
+Licence = Annotated[str, typer.Option(help="Licence IRI of the published data.")]
+Publisher = Annotated[str | None, typer.Option(
+    help="Name of the catalogue's publisher (default: the host name of BASE).")]
+
+
 @app.command()
 def build(
     documents: Annotated[list[Path], typer.Argument(
@@ -58,18 +68,24 @@ def build(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     strict: Annotated[bool, typer.Option(
         "--strict", help="Exit 1 when validation finds a contradiction.")] = False,
+    downloads: Downloads = None,
+    endpoint: Endpoint = None,
+    licence: Licence = catalog.CC_BY_4_0,
+    publisher: Publisher = None,
 ) -> None:
     """Convert documents into one named graph each (Turtle, JSON-LD, N-Triples) and validate
-    them (report in <stem>.report.ttl)."""
+    them (report in <stem>.report.ttl); then re-write the folder's catalogue (catalog.ttl,
+    catalog.jsonld) and release files (all.trig, all.nq)."""
+    options = catalog.Options(downloads, endpoint, licence, publisher)
     try:
         if len(documents) > 1 and not as_json:
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                           console=err, transient=True, disable=not err.is_terminal) as bar:
                 task = bar.add_task("building", total=len(documents))
-                result = pipeline.build(documents, output, base,
+                result = pipeline.build(documents, output, base, options=options,
                                         progress=lambda _: bar.advance(task))
         else:
-            result = pipeline.build(documents, output, base)
+            result = pipeline.build(documents, output, base, options=options)
     except BudgetKGError as exc:
         fail(exc.message)
     if as_json:
@@ -77,6 +93,7 @@ def build(
             "output": str(result.output),
             "documents": [asdict(d) for d in result.documents],
             "failures": [asdict(f) for f in result.failures],
+            "catalogue": _catalogue_json(result.catalogue) if result.catalogue else None,
         }, ensure_ascii=False))
     else:
         _summary(result)
@@ -104,6 +121,18 @@ def _summary(result: pipeline.BuildResult) -> None:
                       markup=False, highlight=False)
         for problem in doc.problems:
             err.print(f"warning: {doc.source}: {problem}", markup=False, highlight=False)
+    if result.catalogue is not None:
+        _catalogue_summary(result.catalogue)
+
+
+def _catalogue_json(made: catalog.Catalogue) -> dict[str, object]:
+    return {**asdict(made), "files": [str(p) for p in made.files]}
+
+
+def _catalogue_summary(made: catalog.Catalogue) -> None:
+    out.print(f"catalogue -> {', '.join(str(p) for p in made.files)}: {made.datasets} datasets, "
+              f"{made.series} series, {made.distributions} distributions, {made.triples} "
+              f"triples; {made.quads} quads in the release files", markup=False, highlight=False)
 
 
 @app.command(name="validate")
@@ -147,6 +176,26 @@ def tables(
         fail(exc.message)
     for path in written:
         out.print(str(path), markup=False, highlight=False)
+
+
+@app.command(name="publish")
+def publish_command(
+    folder: Annotated[Path, typer.Argument(help="A build folder.")],
+    base: Annotated[str, typer.Option(help="Base IRI of the data (as given to build).")
+                    ] = iris.DEFAULT_BASE,
+    downloads: Downloads = None,
+    endpoint: Endpoint = None,
+    licence: Licence = catalog.CC_BY_4_0,
+    publisher: Publisher = None,
+) -> None:
+    """Re-write the DCAT-AP catalogue (catalog.ttl, catalog.jsonld) and the release files
+    (all.trig, all.nq) of a build folder, for every document in its manifest."""
+    try:
+        made = pipeline.publish_catalogue(
+            folder, base, catalog.Options(downloads, endpoint, licence, publisher))
+    except BudgetKGError as exc:
+        fail(exc.message)
+    _catalogue_summary(made)
 
 
 def _text(term: object) -> str:
@@ -269,6 +318,8 @@ def serve(
     timeout: Annotated[float, typer.Option(help="Seconds a query may run.")] = 30.0,
     max_rows: Annotated[int, typer.Option(help="Result rows (or triples) per answer.")] = 10_000,
     max_body: Annotated[int, typer.Option(help="Request body limit in bytes.")] = 10 * 2**20,
+    cache_mb: Annotated[int, typer.Option(
+        help="Megabytes of answers kept while the data is unchanged (0: none).")] = 64,
     update_token: Annotated[str | None, typer.Option(
         help="Accept SPARQL Update with 'Authorization: Bearer TOKEN' (read-only without).",
         envvar="BUDGETKG_UPDATE_TOKEN")] = None,
@@ -282,7 +333,8 @@ def serve(
     from budgetkg.serve import serve as run
 
     options = Options(host=host, port=port, base=base, store=store, timeout=timeout,
-                      max_rows=max_rows, max_body=max_body, update_token=update_token,
+                      max_rows=max_rows, max_body=max_body, cache_bytes=cache_mb * 2**20,
+                      update_token=update_token,
                       allowed_services=frozenset(allow_service or ()), lifetime=lifetime,
                       **({"workers": workers} if workers > 0 else {}))
     try:

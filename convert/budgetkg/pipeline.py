@@ -1,6 +1,7 @@
 """The only place that chains the stages: read -> recognise -> map -> publish, and back (tables).
 
-Each public verb here is one CLI command: build, check (validate), tables, query.
+Each public verb here is one CLI command: build, check (validate), tables, query,
+publish_catalogue (publish).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from budgetkg import iris, map, publish, report, store, validate
+from budgetkg import catalog, iris, map, publish, report, store, validate
 from budgetkg.errors import BudgetKGError, InputError, OutputError
 from budgetkg.mapping import load as load_mappings
 from budgetkg.read import read
@@ -37,6 +38,7 @@ class BuildResult:
     output: Path
     documents: list[publish.Published] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    catalogue: catalog.Catalogue | None = None  # of every document in the folder
 
     @property
     def ok(self) -> bool:
@@ -74,10 +76,11 @@ def build(
     base: str = iris.DEFAULT_BASE,
     progress: Callable[[Path], None] | None = None,
     engine: str = "fast",
+    options: catalog.Options | None = None,
 ) -> BuildResult:
-    """Convert each document and write its dumps; a failing document does not stop the others."""
-    if not base.endswith(("/", "#")):
-        base += "/"
+    """Convert each document and write its dumps; a failing document does not stop the others.
+    Then the folder's catalogue and release files are re-written for all its documents."""
+    base = _base(base)
     result = BuildResult(output)
     context_url = base + publish.CONTEXT
     for path in sources:
@@ -109,7 +112,21 @@ def build(
                 progress(path)
     if result.documents:
         publish.write_manifest(output, result.documents)
+        try:
+            result.catalogue = catalog.write(output, base, options or catalog.Options())
+        except BudgetKGError as exc:
+            result.failures.append(Failure(str(output), exc.message))
     return result
+
+
+def _base(base: str) -> str:
+    return base if base.endswith(("/", "#")) else base + "/"
+
+
+def publish_catalogue(output: Path, base: str = iris.DEFAULT_BASE,
+                      options: catalog.Options | None = None) -> catalog.Catalogue:
+    """Re-write the catalogue and release files of an existing build folder."""
+    return catalog.write(output, _base(base), options or catalog.Options())
 
 
 def _triple_key(t: ox.Triple) -> tuple[str, str, str]:

@@ -1,17 +1,20 @@
 """Writes a document graph as Turtle, JSON-LD and N-Triples, plus the JSON-LD context and manifest.
 
 Every file is written to a temporary name and moved into place, so a failure never leaves a
-partial file; the same input gives byte-identical files.
+partial file; the same input gives byte-identical files, and a file that already holds them is
+left alone (its modification time too).
 """
 
 from __future__ import annotations
 
+import filecmp
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
@@ -57,11 +60,21 @@ class Published:
     quality: Quality | None = None
 
 
+def _holds(path: Path, data: bytes) -> bool:
+    """The file already holds exactly these bytes."""
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
 def write_atomically(files: dict[Path, bytes]) -> None:
-    """Write every file to a temporary sibling, then move them all into place."""
+    """Write every changed file to a temporary sibling, then move them all into place."""
     staged: list[tuple[Path, str]] = []
     try:
         for path, data in files.items():
+            if _holds(path, data):
+                continue
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
             with os.fdopen(fd, "wb") as handle:
@@ -75,6 +88,28 @@ def write_atomically(files: dict[Path, bytes]) -> None:
             Path(tmp).unlink(missing_ok=True)
         where = exc.filename or next(iter(files), None)
         raise OutputError(where, f"cannot write: {exc.strerror}") from exc
+
+
+def write_streamed(path: Path, writer: Callable[[BinaryIO], None]) -> None:
+    """Let `writer` fill a temporary sibling of `path` (a file too large to hold in memory),
+    then move it into place unless `path` already holds the same bytes."""
+    tmp: Path | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        tmp = Path(name)
+        with os.fdopen(fd, "wb") as handle:
+            writer(handle)
+        if path.is_file() and filecmp.cmp(tmp, path, shallow=False):
+            tmp.unlink()
+        else:
+            tmp.chmod(0o644)
+            os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(path, f"cannot write: {exc.strerror}") from exc
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
 
 
 def stem(organisation: str, year: int, phase: str) -> str:
@@ -106,6 +141,24 @@ def write_manifest(out: Path, documents: Iterable[Published]) -> None:
         path: (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode(),
         out / CONTEXT: jsonld.context_document(),
     })
+
+
+def published(out: Path) -> list[Published]:
+    """The documents of a build folder's manifest, as typed records."""
+    try:
+        return [_published(entry) for entry in read_manifest(out)]
+    except (KeyError, TypeError) as exc:
+        raise OutputError(out / MANIFEST, f"unreadable manifest entry: {exc!r}") from exc
+
+
+def _published(entry: dict[str, Any]) -> Published:
+    quality = entry.get("quality")
+    return Published(
+        source=entry["source"], sha256=entry["sha256"], graph=entry["graph"],
+        stem=entry["stem"], files=tuple(entry["files"]), counts=Counts(**entry["counts"]),
+        problems=tuple(entry.get("problems", ())),
+        quality=Quality(**quality) if quality is not None else None,
+    )
 
 
 def read_manifest(out: Path) -> list[dict[str, object]]:
