@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
 import statistics
@@ -302,3 +303,42 @@ def test_serving_a_folder_without_rdf_fails_with_one_line(tmp_path: Path) -> Non
     )
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0 and "no RDF files" in done.stderr
+
+
+def test_the_catalogue_has_a_landing_page_with_working_downloads(
+        served: Server, built: pipeline.BuildResult) -> None:
+    status, _, body = request(f"{served.url}/catalog", headers={"Accept": "text/html"})
+    assert status == 200
+    page = body.decode()
+    stem = built.documents[0].stem
+    link = f"/dumps/{urllib.parse.quote(stem)}.nt"
+    assert link in page
+    status, headers, data = request(served.url + link)
+    assert status == 200 and headers["content-type"].startswith("application/n-triples")
+    assert data == (built.output / f"{stem}.nt").read_bytes()
+    checksum = hashlib.sha256(data).hexdigest()
+    assert checksum in (built.output / "catalog.ttl").read_text(encoding="utf-8")
+
+
+def test_the_catalogue_iri_in_rdf_is_the_published_catalogue(
+        served: Server, built: pipeline.BuildResult) -> None:
+    for accept, name in (("text/turtle", "catalog.ttl"), ("application/ld+json",
+                                                          "catalog.jsonld")):
+        status, headers, body = request(f"{served.url}/catalog", headers={"Accept": accept})
+        assert status == 200 and headers["content-type"].startswith(accept)
+        assert body == (built.output / name).read_bytes()
+
+
+@pytest.mark.parametrize("path", ["/dumps/..%2Fetc%2Fpasswd", "/dumps/.budgetkg-store/LOCK",
+                                  "/dumps/missing.nt", "/dumps/manifest.py"])
+def test_downloads_serve_only_the_folder_data_files(served: Server, path: str) -> None:
+    status, _, _ = request(served.url + path)
+    assert status == 404
+
+
+def test_release_files_are_not_loaded_twice(served: Server, built: pipeline.BuildResult) -> None:
+    assert (built.output / "all.nq").is_file()
+    _, _, body = get_query(served, "SELECT ?g WHERE { GRAPH ?g { } }")
+    graphs = {b["g"]["value"] for b in json.loads(body)["results"]["bindings"]}
+    assert not any(g.endswith(("all.nq", "all.trig")) for g in graphs)
+    assert {d.graph for d in built.documents} <= graphs

@@ -45,7 +45,7 @@ def serve(folder: Path, options: Options, progress: Callable[[str], None] = lamb
     host, port = sock.getsockname()[:2]
     settings = Settings(store, Site(options.base), engine.Limits(options.max_rows))
     pool = Pool(settings, options.workers, options.timeout, options.cache_bytes)
-    config = app.Config(options.update_token, options.allowed_services, options.max_body)
+    config = app.Config(options.update_token, options.allowed_services, options.max_body, folder)
     server = uvicorn.Server(uvicorn.Config(
         app.build(pool, config, lambda: ready(f"http://{host}:{port}/")),
         log_level="warning", lifespan="on", timeout_graceful_shutdown=5))

@@ -15,7 +15,7 @@ from xml.sax.saxutils import quoteattr
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -28,6 +28,9 @@ from budgetkg.serve.sparql_text import has_dataset_clause, service_targets, with
 
 STATIC = Path(__file__).parent / "static"
 FORM = "application/x-www-form-urlencoded"
+_DOWNLOADS = {".ttl": "text/turtle", ".nt": "application/n-triples", ".nq": "application/n-quads",
+              ".trig": "application/trig", ".jsonld": "application/ld+json", ".csv": "text/csv",
+              ".json": "application/json"}
 QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
 
@@ -39,6 +42,7 @@ class Config:
     update_token: str | None = None
     allowed_services: frozenset[str] = frozenset()
     max_body: int = 10 * 1024 * 1024
+    folder: Path | None = None  # the served folder: its files are the downloads under /dumps/
     statistics: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
@@ -212,6 +216,27 @@ class Endpoint:
         return Response(formats.graph(triples, media), 200, {"Vary": "Accept"},
                         f"{media}; charset=utf-8")
 
+    def _catalogue_file(self, iri: str, media: str) -> Path | None:
+        """The catalogue IRI in Turtle or JSON-LD is the whole published catalogue file."""
+        names = {formats.TURTLE: "catalog.ttl", formats.JSONLD: "catalog.jsonld"}
+        if self.config.folder is None or iri != self.pool.settings.site.base + "catalog":
+            return None
+        path = self.config.folder / names.get(media, "")
+        return path if media in names and path.is_file() else None
+
+    async def download(self, request: Request) -> Response:
+        """A file of the served folder (the catalogue's download URLs point here)."""
+        name = request.path_params["path"]
+        folder = self.config.folder
+        parts = Path(name).parts
+        if folder is None or not parts or any(p.startswith(".") or p == ".." for p in parts):
+            return _text(404, f"no download {name}")
+        path = folder.joinpath(*parts)
+        media = _DOWNLOADS.get(path.suffix)
+        if media is None or not path.is_file():
+            return _text(404, f"no download {name}")
+        return FileResponse(path, media_type=media)
+
     async def query_page(self, request: Request) -> Response:
         """The query editor, told the data base so that result IRIs link to local pages."""
         page = (STATIC / "query.html").read_text(encoding="utf-8").replace(
@@ -236,6 +261,10 @@ class Endpoint:
         iri = self.pool.settings.site.iri(path)
         if iri is None:
             return _text(404, f"no resource at {path}")
+        catalogue = self._catalogue_file(iri, media)
+        if catalogue is not None:
+            return FileResponse(catalogue, media_type=f"{media}; charset=utf-8",
+                                headers={"Vary": "Accept"})
         return _answer(await self._run(engine.Resource(iri, media)), {"Vary": "Accept"})
 
 
@@ -306,6 +335,7 @@ def build(pool: Pool, config: Config, ready: Callable[[], None] = lambda: None) 
         Route("/query", endpoint.query_page, name="query"),
         Route("/favicon.ico", no_icon),
         Route("/queries.json", named_queries),
+        Route("/dumps/{path:path}", endpoint.download),
         Route("/", endpoint.index),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         Route("/{path:path}", endpoint.resource),

@@ -31,6 +31,7 @@ FORMATS = {
 }
 _QUADS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
 STORE_DIR = ".budgetkg-store"
+_RELEASES = {"all"}  # all.nq / all.trig of a build: every document graph in one file
 _STAMP = "loaded.json"
 
 
@@ -74,8 +75,8 @@ def sources(folder: Path, base: str) -> list[Source]:
             chosen[key] = path
     found = []
     for key, path in sorted(chosen.items()):
-        if _is_context(path):
-            continue
+        if _is_context(path) or (graphs and key.parent == folder and key.name in _RELEASES):
+            continue  # the release files repeat the document graphs already loaded
         stem = key.name.removesuffix(".report")
         graph = graphs.get(stem) if key.parent == folder else None
         if graph is None and FORMATS[path.suffix] not in _QUADS:

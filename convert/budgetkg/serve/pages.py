@@ -29,6 +29,7 @@ from budgetkg.serve.site import EXTENSIONS, Site
 HERE = Path(__file__).parent
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+DCAT = "http://www.w3.org/ns/dcat#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 DCT = "http://purl.org/dc/terms/"
 QB = "http://purl.org/linked-data/cube#"
@@ -694,7 +695,43 @@ def _generic(ctx: _Context, resource: Resource) -> str:
                    graph_size=size, graph_documents=documents)
 
 
+@dataclass(frozen=True)
+class CatalogEntry:
+    """A dataset on the catalogue's landing page, with its downloads."""
+
+    series: Value
+    link: Value
+    year: str
+    phase: Value | None
+    files: list[Value]
+
+
+def _size(term: Any) -> str:
+    size = _number(term)
+    return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{size / 2**10:.0f} KB"
+
+
+def _catalog(ctx: _Context, resource: Resource) -> str:
+    """The catalogue's landing page: its datasets by series, each with its download files."""
+    files: dict[str, list[Value]] = defaultdict(list)
+    for row in ctx.select("catalog-distributions", resource.iri):
+        download = row["download"].value
+        name = download.rsplit("/", 1)[-1]
+        kind = (ctx.find_label(row["format"].value) or row["format"].value.rsplit("/", 1)[-1]
+                if "format" in row else name.rsplit(".", 1)[-1])
+        files[row["dataset"].value].append(Value(kind, ctx.site.href(download), title=name,
+                                                 note=_size(row["size"]) if "size" in row
+                                                 else ""))
+    datasets = [CatalogEntry(ctx.link(r["series"].value), ctx.link(r["dataset"].value),
+                             r["year"].value if "year" in r else "",
+                             ctx.link(r["phase"].value) if "phase" in r else None,
+                             files[r["dataset"].value])
+                for r in ctx.select("catalog-datasets", resource.iri)]
+    return _render("catalog.html", _page(ctx, resource), datasets=datasets)
+
+
 _PAGES: tuple[tuple[str, Callable[[_Context, Resource], str]], ...] = (
+    (DCAT + "Catalog", _catalog),
     (ONTOLOGY + "Department", _department),
     (ONTOLOGY + "BudgetDocument", _dataset),
     (ONTOLOGY + "BudgetTable", _table),
@@ -741,4 +778,6 @@ def render_index(store: ox.Store, site: Site) -> str:
         departments[d.department.title] = (link, count + 1)
     return _render("index.html", Page(site.title, site.title),
                    departments=list(departments.values()), datasets=datasets,
+                   catalog=ctx.link(site.base + "catalog")
+                   if ctx.describe(site.base + "catalog") else None,
                    schemes=[ctx.link(r["scheme"].value) for r in ctx.select("index-schemes")])
