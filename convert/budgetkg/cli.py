@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from budgetkg import __version__, catalog, iris, pipeline, publish, remote, report
+from budgetkg import __version__, batch, catalog, iris, pipeline, publish, remote, report
 from budgetkg import push as push_store
 from budgetkg.errors import BudgetKGError
 
@@ -61,7 +61,8 @@ Publisher = Annotated[str | None, typer.Option(
 @app.command()
 def build(
     documents: Annotated[list[Path], typer.Argument(
-        help="Budget documents: .pdf, .txt text form, .xlsx, or a folder of .csv tables.")],
+        help="Budget documents: .pdf, .txt text form, .xlsx, a folder of .csv tables, or a "
+             "folder of documents.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the dumps.")] = Path(
         "output"),
     base: Annotated[str, typer.Option(help="Base IRI of the data.")] = iris.DEFAULT_BASE,
@@ -72,20 +73,24 @@ def build(
     endpoint: Endpoint = None,
     licence: Licence = catalog.CC_BY_4_0,
     publisher: Publisher = None,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", "-j", help="Worker processes [default: the number of cores].")] = 0,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Build on a Dask cluster: its scheduler, tcp://HOST:PORT.")] = None,
 ) -> None:
     """Convert documents into one named graph each (Turtle, JSON-LD, N-Triples) and validate
     them (report in <stem>.report.ttl); then re-write the folder's catalogue (catalog.ttl,
     catalog.jsonld) and release files (all.trig, all.nq)."""
     options = catalog.Options(downloads, endpoint, licence, publisher)
+    workers = jobs if jobs > 0 else batch.default_jobs()
     try:
-        if len(documents) > 1 and not as_json:
-            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                          console=err, transient=True, disable=not err.is_terminal) as bar:
-                task = bar.add_task("building", total=len(documents))
-                result = pipeline.build(documents, output, base, options=options,
-                                        progress=lambda _: bar.advance(task))
-        else:
-            result = pipeline.build(documents, output, base, options=options)
+        total = len(batch.expand(documents))
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      console=err, transient=True,
+                      disable=as_json or total < 2 or not err.is_terminal) as bar:
+            task = bar.add_task("building", total=total)
+            result = pipeline.build(documents, output, base, options=options, jobs=workers,
+                                    scheduler=scheduler, progress=lambda _: bar.advance(task))
     except BudgetKGError as exc:
         fail(exc.message)
     if as_json:

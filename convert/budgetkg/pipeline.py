@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from budgetkg import catalog, iris, map, publish, report, store, validate
+from budgetkg import batch, catalog, iris, map, publish, report, store, validate
 from budgetkg.errors import BudgetKGError, InputError, OutputError
 from budgetkg.mapping import load as load_mappings
-from budgetkg.read import read
+from budgetkg.read import fingerprint, read
 from budgetkg.resources import queries_dir
 from budgetkg.tables import Document
 
@@ -70,6 +70,45 @@ def convert(path: Path, base: str) -> tuple[Document, str, list[ox.Triple]]:
     return doc, graph, triples
 
 
+@dataclass(frozen=True)
+class Task:
+    """One document for a worker to build into `output`."""
+
+    source: Path
+    output: Path
+    base: str
+    engine: str
+
+
+def build_one(task: Task) -> publish.Published | Failure:
+    """Convert, validate and write one document (its own files only); runs in a worker."""
+    path, output, base = task.source, task.output, task.base
+    try:
+        doc, graph, triples = convert(path, base)
+        stem = publish.stem(doc.organisation.name, doc.year, doc.phase)
+        document = iris.Minter(base, doc.organisation.name, doc.year, doc.phase).document
+        checked = validate.validate(triples, task.engine)
+        triples = sorted([*triples, report.link(document)], key=_triple_key)
+        files = publish.dumps(triples, graph, base + publish.CONTEXT)
+        files["report.ttl"] = report.turtle(checked, document)
+        publish.write_atomically({output / f"{stem}.{e}": data for e, data in files.items()})
+        problems = tuple(f"table {t.title}, {p}" for t in doc.tables for p in t.problems)
+        problems += tuple(f"table not recognised: {title}" for title in doc.unknown_tables)
+        return publish.Published(
+            source=path.name, sha256=doc.sha256, graph=graph, stem=stem,
+            files=tuple(sorted(f"{stem}.{ext}" for ext in files)),
+            counts=_counts(doc, triples), problems=problems,
+            quality=publish.Quality(checked.count("Violation"), checked.count("Warning"),
+                                    checked.conforms),
+            converter=batch.converter_version(),
+        )
+    except BudgetKGError as exc:
+        return Failure(str(path), exc.message)
+    except Exception as exc:  # a converter bug must not stop the other documents
+        return Failure(str(path), f"{path}: internal error, please report it "
+                                  f"({type(exc).__name__}: {exc})")
+
+
 def build(
     sources: Iterable[Path],
     output: Path,
@@ -77,46 +116,55 @@ def build(
     progress: Callable[[Path], None] | None = None,
     engine: str = "fast",
     options: catalog.Options | None = None,
+    jobs: int = 1,
+    scheduler: str | None = None,
 ) -> BuildResult:
-    """Convert each document and write its dumps; a failing document does not stop the others.
-    Then the folder's catalogue and release files are re-written for all its documents."""
+    """Convert each document and write its dumps, in `jobs` worker processes or on a Dask
+    cluster; a failing document does not stop the others, and a document built before from the
+    same content by the same converter is not built again (an interrupted build resumes). Then
+    the manifest, the folder's catalogue and its release files are written for all documents."""
     base = _base(base)
     result = BuildResult(output)
-    context_url = base + publish.CONTEXT
-    for path in sources:
-        try:
-            doc, graph, triples = convert(path, base)
-            stem = publish.stem(doc.organisation.name, doc.year, doc.phase)
-            document = iris.Minter(base, doc.organisation.name, doc.year, doc.phase).document
-            checked = validate.validate(triples, engine)
-            triples = sorted([*triples, report.link(document)], key=_triple_key)
-            files = publish.dumps(triples, graph, context_url)
-            files["report.ttl"] = report.turtle(checked, document)
-            publish.write_atomically({output / f"{stem}.{e}": data for e, data in files.items()})
-            problems = tuple(f"table {t.title}, {p}" for t in doc.tables for p in t.problems)
-            problems += tuple(f"table not recognised: {title}" for title in doc.unknown_tables)
-            result.documents.append(publish.Published(
-                source=path.name, sha256=doc.sha256, graph=graph, stem=stem,
-                files=tuple(sorted(f"{stem}.{ext}" for ext in files)),
-                counts=_counts(doc, triples), problems=problems,
-                quality=publish.Quality(checked.count("Violation"), checked.count("Warning"),
-                                        checked.conforms),
-            ))
-        except BudgetKGError as exc:
-            result.failures.append(Failure(str(path), exc.message))
-        except Exception as exc:  # a converter bug must not stop the other documents
-            result.failures.append(Failure(str(path), f"{path}: internal error, please report "
-                                                      f"it ({type(exc).__name__}: {exc})"))
-        finally:
+    documents = batch.expand(sources)
+    log, journal = batch.Log(output), batch.Journal(output)
+    known = journal.entries() + (publish.published(output)
+                                 if (output / publish.MANIFEST).is_file() else [])
+    skipped = batch.unchanged(documents, known, output, fingerprint)
+    try:
+        for path, entry in skipped.items():
+            result.documents.append(entry)
+            log.line("unchanged", path, entry.stem)
             if progress is not None:
                 progress(path)
+        tasks = [Task(p, output, base, engine) for p in documents if p not in skipped]
+        for task, outcome in batch.run(build_one, tasks, jobs, scheduler):
+            _record(result, task.source, outcome, log, journal)
+            if progress is not None:
+                progress(task.source)
+    finally:
+        log.close()
     if result.documents:
         publish.write_manifest(output, result.documents)
+        journal.remove()
         try:
             result.catalogue = catalog.write(output, base, options or catalog.Options())
         except BudgetKGError as exc:
             result.failures.append(Failure(str(output), exc.message))
     return result
+
+
+def _record(result: BuildResult, source: Path, outcome: publish.Published | Failure,
+            log: batch.Log, journal: batch.Journal) -> None:
+    if isinstance(outcome, Failure):
+        result.failures.append(outcome)
+        log.line("failed", source, outcome.message)
+        return
+    result.documents.append(outcome)
+    journal.record(outcome)
+    quality = outcome.quality
+    log.line("built", source, f"{outcome.stem}: {outcome.counts.triples} triples"
+             + (f", {quality.violations} violations, {quality.warnings} warnings"
+                if quality else ""))
 
 
 def _base(base: str) -> str:

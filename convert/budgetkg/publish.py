@@ -58,6 +58,7 @@ class Published:
     counts: Counts
     problems: tuple[str, ...] = field(default=())
     quality: Quality | None = None
+    converter: str = ""  # batch.converter_version() of the build that wrote it
 
 
 def _holds(path: Path, data: bytes) -> bool:
@@ -146,18 +147,25 @@ def write_manifest(out: Path, documents: Iterable[Published]) -> None:
 def published(out: Path) -> list[Published]:
     """The documents of a build folder's manifest, as typed records."""
     try:
-        return [_published(entry) for entry in read_manifest(out)]
+        return [from_entry(entry) for entry in read_manifest(out)]
     except (KeyError, TypeError) as exc:
         raise OutputError(out / MANIFEST, f"unreadable manifest entry: {exc!r}") from exc
 
 
-def _published(entry: dict[str, Any]) -> Published:
+def entry_json(document: Published) -> str:
+    """A manifest entry as one line of JSON."""
+    return json.dumps(asdict(document), ensure_ascii=False, sort_keys=True)
+
+
+def from_entry(entry: dict[str, Any]) -> Published:
+    """A manifest entry as a typed record."""
     quality = entry.get("quality")
     return Published(
         source=entry["source"], sha256=entry["sha256"], graph=entry["graph"],
         stem=entry["stem"], files=tuple(entry["files"]), counts=Counts(**entry["counts"]),
         problems=tuple(entry.get("problems", ())),
         quality=Quality(**quality) if quality is not None else None,
+        converter=entry.get("converter", ""),
     )
 
 

@@ -25,6 +25,16 @@ READERS = {".txt": "text extraction", ".pdf": "PDF with a text layer",
            ".xlsx": "workbook, one sheet a table"}  # and a folder of .csv files, one a table
 
 
+def fingerprint(path: Path) -> str:
+    """The content hash a document read from `path` carries (Document.sha256), computed without
+    reading the document; InputError when the source cannot be read."""
+    try:
+        data = sheet.csv_folder_identity(path) if path.is_dir() else path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror}") from exc
+    return hashlib.sha256(data).hexdigest()
+
+
 def read(path: Path, mappings: Mappings) -> Document:
     """Read a document, recognise its tables and narrative; InputError when it cannot be done."""
     if not path.exists():

@@ -335,5 +335,14 @@ def csv_folder_to_text(folder: Path, mappings: Mappings) -> tuple[str, bytes]:
         except csv.Error as exc:
             raise InputError(path, f"not a readable CSV file: {exc}") from exc
         sheets.append((path.stem, rows))
-        identity.write(f"{path.name}\t{hashlib.sha256(data).hexdigest()}\n".encode())
+        identity.write(_identity_line(path, data))
     return _text_form(sheets, mappings), identity.getvalue()
+
+
+def _identity_line(path: Path, data: bytes) -> bytes:
+    return f"{path.name}\t{hashlib.sha256(data).hexdigest()}\n".encode()
+
+
+def csv_folder_identity(folder: Path) -> bytes:
+    """What identifies a folder of CSV tables: each file's name and content hash, in order."""
+    return b"".join(_identity_line(p, p.read_bytes()) for p in csv_files(folder))

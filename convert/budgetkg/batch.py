@@ -1,0 +1,187 @@
+"""Building many documents: which sources a folder holds, which of them are unchanged since the
+last build (by content hash and converter version), and running the builds in parallel worker
+processes (or on a Dask cluster) while a journal makes an interrupted build resumable and a log
+records every document's status."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from datetime import datetime
+from functools import cache
+from multiprocessing import get_context
+from pathlib import Path
+from typing import TextIO, TypeVar
+
+from budgetkg import __version__, publish
+from budgetkg.errors import InputError, OutputError
+from budgetkg.read import READERS
+from budgetkg.resources import home
+
+T = TypeVar("T")
+R = TypeVar("R")
+JOURNAL = ".budgetkg-journal.jsonl"
+LOG = "build.log"
+_DECLARATIVE = ("mappings", "shapes", "ontology")
+_TASKS_PER_WORKER = 25  # a worker process is replaced after this many documents (bounded memory)
+
+
+@cache
+def converter_version() -> str:
+    """The version of the converter: the package version and a digest of every mapping, shape
+    and ontology file, so that editing a mapping rebuilds what it affects."""
+    digest = hashlib.sha256()
+    for folder in _DECLARATIVE:
+        for path in sorted((home() / folder).rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                digest.update(path.relative_to(home()).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:12]}"
+
+
+def _is_csv_document(folder: Path) -> bool:
+    """A folder of .csv tables: it holds .csv files and no document of another form."""
+    suffixes = {p.suffix.lower() for p in folder.iterdir() if p.is_file()}
+    return ".csv" in suffixes and not suffixes & set(READERS)
+
+
+def expand(sources: Iterable[Path]) -> list[Path]:
+    """The documents named: files as given; a folder of .csv tables (and no other documents) as
+    one document; any other folder as every document inside it (recursively, in path order, dot
+    files left out)."""
+    found: list[Path] = []
+    for source in sources:
+        if not source.is_dir() or _is_csv_document(source):
+            found.append(source)
+            continue
+        inside = sorted(p for p in source.rglob("*")
+                        if not any(part.startswith(".") for part in p.relative_to(source).parts)
+                        and ((p.is_file() and p.suffix.lower() in READERS)
+                             or (p.is_dir() and _is_csv_document(p))))
+        if not inside:
+            raise InputError(source, "no documents in this folder (.pdf, .txt, .xlsx, or "
+                                     "folders of .csv tables)")
+        found += inside
+    return found
+
+
+class Journal:
+    """Documents finished by the current build, one JSON line each, flushed as they finish: an
+    interrupted build resumes from it. It is removed once the manifest holds them."""
+
+    def __init__(self, output: Path) -> None:
+        self.path = output / JOURNAL
+        self._handle: TextIO | None = None
+
+    def entries(self) -> list[publish.Published]:
+        if not self.path.is_file():
+            return []
+        entries = []
+        for line in self.path.read_text(encoding="utf-8").splitlines():
+            try:
+                entries.append(publish.from_entry(json.loads(line)))
+            except (ValueError, KeyError, TypeError):
+                break  # the line being written when the build was killed
+        return entries
+
+    def record(self, document: publish.Published) -> None:
+        if self._handle is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = self.path.open("a", encoding="utf-8")
+        self._handle.write(publish.entry_json(document) + "\n")
+        self._handle.flush()
+
+    def remove(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+        self.path.unlink(missing_ok=True)
+
+
+class Log:
+    """build.log: one status line per document and build, appended."""
+
+    def __init__(self, output: Path) -> None:
+        self.path = output / LOG
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+            self._handle = self.path.open("a", encoding="utf-8")
+        except OSError as exc:
+            raise OutputError(output, f"cannot write: {exc.strerror}") from exc
+
+    def line(self, status: str, source: Path | str, detail: str = "") -> None:
+        stamp = datetime.now().isoformat(timespec="seconds")
+        self._handle.write(f"{stamp}\t{status}\t{source}" + (f"\t{detail}" if detail else "")
+                           + "\n")
+        self._handle.flush()
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+def unchanged(sources: list[Path], known: Iterable[publish.Published], output: Path,
+              fingerprint: Callable[[Path], str]) -> dict[Path, publish.Published]:
+    """The sources built before from the same content by the same converter, whose files are
+    all still there: they are not built again."""
+    version = converter_version()
+    by_hash = {d.sha256: d for d in known if d.converter == version}
+    found = {}
+    for source in sources:
+        try:
+            entry = by_hash.get(fingerprint(source))
+        except InputError:
+            continue  # the build reports it
+        if entry is not None and all((output / f).is_file() for f in entry.files):
+            found[source] = entry
+    return found
+
+
+def run(work: Callable[[T], R], items: list[T], jobs: int,
+        scheduler: str | None = None) -> Iterator[tuple[T, R]]:
+    """Each item's result as it finishes: in this process (jobs 1), in `jobs` worker processes,
+    or on the Dask cluster whose scheduler is at `scheduler` (tcp://HOST:PORT)."""
+    if scheduler:
+        yield from _on_cluster(work, items, scheduler)
+    elif jobs <= 1 or len(items) <= 1:
+        for item in items:
+            yield item, work(item)
+    else:
+        yield from _in_processes(work, items, jobs)
+
+
+def _in_processes(work: Callable[[T], R], items: list[T], jobs: int) -> Iterator[tuple[T, R]]:
+    """A pool of worker processes, at most 2 x jobs documents in flight (bounded memory)."""
+    pending = iter(items)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
+                             max_tasks_per_child=_TASKS_PER_WORKER) as pool:
+        running: dict[Future[R], T] = {}
+        while True:
+            while len(running) < 2 * jobs and (item := next(pending, None)) is not None:
+                running[pool.submit(work, item)] = item
+            if not running:
+                return
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield running.pop(future), future.result()
+
+
+def _on_cluster(work: Callable[[T], R], items: list[T], scheduler: str) -> Iterator[tuple[T, R]]:
+    try:
+        from distributed import Client, as_completed
+    except ImportError as exc:
+        raise InputError(None, "--scheduler needs Dask: pip install 'budgetkg[cluster]'") from exc
+    try:
+        client = Client(scheduler, timeout=30)  # type: ignore[no-untyped-call]
+    except OSError as exc:
+        raise InputError(None, f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
+    with client:
+        futures = {client.submit(work, item, pure=False): item for item in items}
+        for future in as_completed(futures):  # type: ignore[no-untyped-call]
+            yield futures[future], future.result()
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
