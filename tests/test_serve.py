@@ -342,3 +342,35 @@ def test_release_files_are_not_loaded_twice(served: Server, built: pipeline.Buil
     graphs = {b["g"]["value"] for b in json.loads(body)["results"]["bindings"]}
     assert not any(g.endswith(("all.nq", "all.trig")) for g in graphs)
     assert {d.graph for d in built.documents} <= graphs
+
+
+def test_any_rdf_folder_is_served_with_its_named_graphs_kept(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "two.trig").write_text(
+        "<http://ex/g1> { <http://ex/a> <http://ex/p> 1 . }\n"
+        "<http://ex/g2> { <http://ex/b> <http://ex/p> 2 . }\n", encoding="utf-8")
+    (folder / "quads.nq").write_text("<http://ex/c> <http://ex/p> \"3\" <http://ex/g3> .\n",
+                                     encoding="utf-8")
+    (folder / "doc.jsonld").write_text(
+        '{"@id": "http://ex/d", "http://ex/p": [{"@value": "4"}]}', encoding="utf-8")
+    (folder / "plain.ttl").write_text("<http://ex/e> <http://ex/p> 5 .\n", encoding="utf-8")
+    store = ox.Store.read_only(str(load.prepare(folder, "https://data.example/")))
+    graphs = {q.graph_name.value for q in store.quads_for_pattern(
+        None, ox.NamedNode("http://ex/p"), None)}
+    assert graphs == {"http://ex/g1", "http://ex/g2", "http://ex/g3",
+                      "https://data.example/file/doc.jsonld",
+                      "https://data.example/file/plain.ttl"}
+
+
+def test_an_allow_listed_service_is_called(served: Server, built: pipeline.BuildResult,
+                                           tmp_path: Path) -> None:
+    remote_endpoint = f"{served.url}/sparql"
+    for federating in start_server(built.output, "--store", str(tmp_path / "s"),
+                                   "--allow-service", remote_endpoint):
+        status, _, body = get_query(
+            federating, f"ASK {{ SERVICE <{remote_endpoint}> {{ ?s a ?type }} }}")
+        assert status == 200 and json.loads(body)["boolean"] is True
+        status, _, _ = get_query(
+            federating, "ASK { SERVICE <http://127.0.0.1:9/other> { ?s ?p ?o } }")
+        assert status == 403
