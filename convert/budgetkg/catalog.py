@@ -68,7 +68,6 @@ VOCABULARIES = (BK, "http://purl.org/linked-data/cube#", SKOS, ORG, DCT, PROV)
 CATALOG = "catalog"  # catalog.ttl, catalog.jsonld
 TABLES = "tables"  # CSV tables of `budgetkg tables OUT -o OUT/tables`: tables/<stem>/NN-kind.csv
 RELEASE = ("all.trig", "all.nq")
-_RELEASE_STAMP = ".all.stamp"  # what the release files were made from
 
 # The administrative area a department's name begins with, province down to township, each
 # level a name ending in its level word; a district government's sub-district office
@@ -633,31 +632,40 @@ def _jsonld(triples: list[ox.Triple]) -> bytes:
 def _release(out: Path, docs: list[Described]) -> list[Path]:
     """all.nq and all.trig: every document graph, in manifest order, made from the N-Triples
     dumps' bytes (a statement a line; a raw line break cannot occur inside one), so that a
-    thousand documents take seconds; not re-written while the dumps are unchanged."""
-    paths = [out / name for name in RELEASE]
+    thousand documents take seconds. Their first line, a comment, names what they were made
+    from: while the dumps are unchanged they are not written again."""
     stamp = hashlib.sha256("".join(
         f"{d.published.graph}\t{f.sha256}\n" for d in docs for f in d.files
         if f.format.extension == "nt").encode()).hexdigest()
-    stamp_file = out / _RELEASE_STAMP
-    if all(p.is_file() for p in paths) and stamp_file.is_file() and (
-            stamp_file.read_text(encoding="ascii") == stamp):
+    header = f"# budgetkg release of the document dumps {stamp}\n".encode()
+    paths = [out / name for name in RELEASE]
+    if all(_first_line(p) == header for p in paths):
         return paths
 
     def quads(handle: BinaryIO) -> None:
+        handle.write(header)
         for doc in docs:
             graph = f" <{doc.published.graph}> .\n".encode()
             handle.write((out / f"{doc.published.stem}.nt").read_bytes().replace(b" .\n", graph))
 
     def trig(handle: BinaryIO) -> None:
+        handle.write(header)
         for doc in docs:
             handle.write(f"<{doc.published.graph}> {{\n".encode())
             handle.write((out / f"{doc.published.stem}.nt").read_bytes())
             handle.write(b"}\n")
 
-    publish.write_streamed(out / "all.nq", quads)
     publish.write_streamed(out / "all.trig", trig)
-    publish.write_atomically({stamp_file: stamp.encode("ascii")})
+    publish.write_streamed(out / "all.nq", quads)
     return paths
+
+
+def _first_line(path: Path) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.readline()
+    except OSError:
+        return b""
 
 
 def write(out: Path, base: str, options: Options) -> Catalogue:
