@@ -123,7 +123,8 @@ def test_a_folder_of_csv_tables_is_one_document_and_other_folders_are_expanded(
         tmp_path: Path) -> None:
     tables = tmp_path / "tables"
     tables.mkdir()
-    (tables / "01.csv").write_text("a,b\n", encoding="utf-8")
+    for name in ("01.csv", "02.csv", "README.txt"):
+        (tables / name).write_text("a,b\n", encoding="utf-8")
     documents = tmp_path / "docs"
     (documents / "sub").mkdir(parents=True)
     for name in ("b.txt", "sub/a.pdf", ".hidden.txt", "notes.md", "errors.csv"):

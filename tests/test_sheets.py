@@ -419,17 +419,20 @@ def test_tables_naming_no_year_are_refused_not_dated(tmp_path: Path) -> None:
     assert "year" in problem
 
 
-@pytest.mark.parametrize("content", [
-    pytest.param({}, id="empty-folder"),
-    pytest.param({"notes.txt": "2026年部门收支总体情况表\n"}, id="no-csv-files"),
+@pytest.mark.parametrize(("content", "expected"), [
+    pytest.param({}, "no .csv files", id="empty-folder"),
+    # a folder of other documents is those documents: here one that holds no table
+    pytest.param({"notes.txt": "2026年部门收支总体情况表\n"}, "notes.txt: no budget table",
+                 id="no-csv-files"),
 ])
-def test_folder_without_csv_files_is_refused(tmp_path: Path, content: dict[str, str]) -> None:
+def test_folder_without_csv_files_is_refused(tmp_path: Path, content: dict[str, str],
+                                             expected: str) -> None:
     folder = tmp_path / "tables"
     folder.mkdir()
     for name, body in content.items():
         (folder / name).write_text(body, encoding="utf-8")
     problem = refused(folder, tmp_path / "out")
-    assert "no .csv files" in problem
+    assert expected in problem
 
 
 def test_binary_csv_in_a_folder_is_named(tmp_path: Path) -> None:

@@ -43,29 +43,35 @@ def converter_version() -> str:
 
 
 def _is_csv_document(folder: Path) -> bool:
-    """A folder of .csv tables: it holds .csv files and no document of another form."""
-    suffixes = {p.suffix.lower() for p in folder.iterdir() if p.is_file()}
-    return ".csv" in suffixes and not suffixes & set(READERS)
+    """A folder of .csv tables: more .csv files than documents of other forms (a README.txt
+    beside the tables is no document; an errors.csv beside the documents of a corpus is no
+    table)."""
+    suffixes = [p.suffix.lower() for p in folder.iterdir()
+                if p.is_file() and not p.name.startswith(".")]
+    return suffixes.count(".csv") > sum(s in READERS for s in suffixes)
 
 
 def expand(sources: Iterable[Path]) -> list[Path]:
-    """The documents named: files as given; a folder of .csv tables (and no other documents) as
-    one document; any other folder as every document inside it (recursively, in path order, dot
-    files left out)."""
+    """The documents named: files as given; a folder of .csv tables as one document; any other
+    folder as every document inside it (recursively, in path order, dot files left out). A
+    folder with no document inside is given to the reader as it is, to be reported."""
     found: list[Path] = []
     for source in sources:
-        if not source.is_dir() or _is_csv_document(source):
-            found.append(source)
-            continue
-        inside = sorted(p for p in source.rglob("*")
-                        if not any(part.startswith(".") for part in p.relative_to(source).parts)
-                        and ((p.is_file() and p.suffix.lower() in READERS)
-                             or (p.is_dir() and _is_csv_document(p))))
-        if not inside:
-            raise InputError(source, "no documents in this folder (.pdf, .txt, .xlsx, or "
-                                     "folders of .csv tables)")
-        found += inside
+        inside = _inside(source) if source.is_dir() and not _is_csv_document(source) else []
+        found += inside or [source]
     return found
+
+
+def _inside(folder: Path) -> list[Path]:
+    documents: list[Path] = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if path.is_dir():
+            documents += [path] if _is_csv_document(path) else _inside(path)
+        elif path.suffix.lower() in READERS:
+            documents.append(path)
+    return documents
 
 
 class Journal:
@@ -102,24 +108,34 @@ class Journal:
 
 
 class Log:
-    """build.log: one status line per document and build, appended."""
+    """build.log: one status line per document, appended as documents finish. Nothing is
+    written before the first document succeeds (its failures wait in memory), so that a build
+    of bad input leaves no file behind; its errors are on stderr."""
 
     def __init__(self, output: Path) -> None:
         self.path = output / LOG
-        try:
-            output.mkdir(parents=True, exist_ok=True)
-            self._handle = self.path.open("a", encoding="utf-8")
-        except OSError as exc:
-            raise OutputError(output, f"cannot write: {exc.strerror}") from exc
+        self._handle: TextIO | None = None
+        self._waiting: list[str] = []
 
     def line(self, status: str, source: Path | str, detail: str = "") -> None:
         stamp = datetime.now().isoformat(timespec="seconds")
-        self._handle.write(f"{stamp}\t{status}\t{source}" + (f"\t{detail}" if detail else "")
-                           + "\n")
+        self._waiting.append(f"{stamp}\t{status}\t{source}" + (f"\t{detail}" if detail else "")
+                             + "\n")
+        if status == "failed" and self._handle is None:
+            return
+        if self._handle is None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._handle = self.path.open("a", encoding="utf-8")
+            except OSError as exc:
+                raise OutputError(self.path, f"cannot write: {exc.strerror}") from exc
+        self._handle.writelines(self._waiting)
         self._handle.flush()
+        self._waiting.clear()
 
     def close(self) -> None:
-        self._handle.close()
+        if self._handle is not None:
+            self._handle.close()
 
 
 def unchanged(sources: list[Path], known: Iterable[publish.Published], output: Path,
