@@ -31,14 +31,16 @@ _TASKS_PER_WORKER = 25  # a worker process is replaced after this many documents
 
 @cache
 def converter_version() -> str:
-    """The version of the converter: the package version and a digest of every mapping, shape
-    and ontology file, so that editing a mapping rebuilds what it affects."""
+    """The version of the converter: the package version and a digest of its code and of every
+    mapping, shape and ontology file, so that editing any of them rebuilds what it affects."""
     digest = hashlib.sha256()
-    for folder in _DECLARATIVE:
-        for path in sorted((home() / folder).rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
-                digest.update(path.relative_to(home()).as_posix().encode() + b"\0")
-                digest.update(path.read_bytes())
+    code = Path(__file__).resolve().parent
+    for folder in (code, *(home() / name for name in _DECLARATIVE)):
+        for path in sorted(folder.rglob("*")):
+            if "__pycache__" in path.parts or not path.is_file() or path.name.startswith("."):
+                continue
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
     return f"{__version__}+{digest.hexdigest()[:12]}"
 
 
