@@ -56,7 +56,25 @@ class Minter:
 
     @property
     def org(self) -> str:
-        return f"{self.base}org/{slug(self.organisation)}"
+        """The department: the same IRI in every year and phase (its name starts with its
+        region, so the name identifies it)."""
+        return self.organisation_named(self.organisation)
+
+    def organisation_named(self, name: str) -> str:
+        """Any organisation by its full name (a department, the issuer of a policy document)."""
+        return f"{self.base}org/{slug(name)}"
+
+    def region(self, name: str) -> str:
+        return f"{self.base}region/{slug(name)}"
+
+    def policy(self, number: str) -> str:
+        """A policy document by its canonical number
+        (豫财科〔2025〕56号 -> policy/豫财科-2025-56号)."""
+        return f"{self.base}policy/{slug(number)}"
+
+    def standard(self, number: str) -> str:
+        """A standard by its number without edition (GB/T 5461 -> standard/GB-T-5461)."""
+        return f"{self.base}standard/{slug(number)}"
 
     def unit(self, code: str, name: str = "") -> str:
         return f"{self.org}/unit/{slug(code) if code else slug(name)}"
@@ -98,6 +116,10 @@ class Minter:
 
     def statement(self, key: str) -> str:
         return f"{self.document}/statement/{key}"
+
+    def prior(self, statement: str, year: int) -> str:
+        """The earlier year's figure a statement's amount and its stated change imply."""
+        return f"{statement}/prior/{year}"
 
     def project(self, key: str) -> str:
         return f"{self.document}/project/{key}"

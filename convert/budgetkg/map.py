@@ -3,6 +3,8 @@
 Every printed amount is one qb:Observation (row x column of its table) with the value as
 printed, its unit and the value in 元; every other printed cell is a bk:TextCell, so the tables
 can be rebuilt from the graph alone. Classifications come from column, block and row terms.
+The links found by link/ become triples here too: regions, project <-> goal entries, earlier
+years' figures, inferred codes, and the policy documents and standards every text cites.
 """
 
 from __future__ import annotations
@@ -16,9 +18,20 @@ import pyoxigraph as ox
 
 from budgetkg import __version__
 from budgetkg.iris import Minter, concept, digest, scheme, structure, term
+from budgetkg.link.codes import TableRow, infer
+from budgetkg.link.policy import Citations, Decision, Finder, Standard
 from budgetkg.mapping import Mappings, TableMapping
 from budgetkg.normalise import compact, join_code, parse_amount
-from budgetkg.tables import BudgetTable, Column, Document, Indicator, ProjectEntry, Row
+from budgetkg.tables import (
+    BudgetTable,
+    Column,
+    Document,
+    Indicator,
+    PriorFigure,
+    ProjectEntry,
+    Row,
+    Statement,
+)
 from budgetkg.vocab import codelists
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -90,6 +103,10 @@ class _Context:
     doc: Document
     mappings: Mappings
     unit_iris: dict[str, str] = field(default_factory=dict)
+    projects: dict[tuple[int, int], str] = field(default_factory=dict)  # (table, row) -> IRI
+    printed_codes: dict[str, dict[str, str]] = field(default_factory=dict)  # scheme: code -> name
+    # (table IRI, block, code list) -> its rows in order, for code inference
+    classified: dict[tuple[str, str, str], list[TableRow]] = field(default_factory=dict)
 
     def dims(self) -> dict[str, Value]:
         return {
@@ -177,6 +194,7 @@ def _code_concept(ctx: _Context, scheme_name: str, code: str, name: str) -> str:
     iri = concept(scheme_name, code)
     g = ctx.graph
     g.add(iri, term("seenIn"), ctx.iri.document)
+    ctx.printed_codes.setdefault(scheme_name, {}).setdefault(code, name)
     if not codelists().knows(iri):
         g.a(iri, SKOS + "Concept")
         g.add(iri, SKOS + "inScheme", scheme(scheme_name))
@@ -197,9 +215,12 @@ def _row_key(table: BudgetTable, row: Row, seen: Counter[str]) -> str:
 
 @dataclass
 class _RowMeaning:
-    """(property, IRI) pairs a row gives its observations: per block ("" = the whole row)."""
+    """(property, IRI) pairs a row gives its observations: per block ("" = the whole row); and
+    per (block, code list) the code and name it prints, for code inference."""
 
     block_terms: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    codes: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    code_missing: bool = False
 
     def add(self, block: str, prop: str, iri: str) -> None:
         self.block_terms.setdefault(block, []).append((prop, iri))
@@ -239,12 +260,14 @@ def _interpret_row(ctx: _Context, table: BudgetTable, mapping: TableMapping, row
     for (block, scheme_name), cols in sorted(code_cols.items()):
         code = join_code([(c.part, cells[c.number]) for c in sorted(cols, key=lambda c: c.part)],
                          codes["part_digits"])
+        name = next((cells[c.number] for c in table.columns
+                     if c.role in ("name", "label") and c.scheme == scheme_name
+                     and c.block == block and cells[c.number]), "")
+        in_scheme = bool(code) and re.match(codes["schemes"][scheme_name], code) is not None
+        meaning.codes[(block, scheme_name)] = (code if in_scheme else "", name)
         if not code or total.search(code):
             continue
-        if re.match(codes["schemes"][scheme_name], code):
-            name = next((cells[c.number] for c in table.columns
-                         if c.role in ("name", "label") and c.scheme == scheme_name
-                         and c.block == block and cells[c.number]), "")
+        if in_scheme:
             iri = _code_concept(ctx, scheme_name, code, name)
             prop = term(_CODE_PROPERTY[scheme_name])
             meaning.add(block, prop, iri)
@@ -264,6 +287,7 @@ def _interpret_row(ctx: _Context, table: BudgetTable, mapping: TableMapping, row
         g.add(row_iri, term("budgetUnit"), unit)
     if code_cols and not found_code and not is_total and not unit_code:
         g.add(row_iri, term("codeMissing"), lit(True))
+        meaning.code_missing = True
     for block, rules in mapping.row_terms.items():
         label = next((cells[c.number] for c in table.columns
                       if c.role == "label" and c.block == block and cells[c.number]), "")
@@ -334,8 +358,13 @@ def _table(ctx: _Context, table: BudgetTable, table_iri: str) -> None:
         g.add(row_iri, term("rowNumber"), lit(row.number))
         _where(g, row_iri, row.line, row.page)
         meaning = _interpret_row(ctx, table, mapping, row, row_iri)
+        for (block, scheme_name), (code, name) in meaning.codes.items():
+            ctx.classified.setdefault((table_iri, block, scheme_name), []).append(
+                TableRow(row_iri, code, name, meaning.code_missing))
         project = projects.get(row.number)
         project_iri = _project(ctx, project, row_iri) if project else ""
+        if project_iri:
+            ctx.projects[(table.number, row.number)] = project_iri
         for column in table.columns:
             text, raw = row.cells[column.number - 1], row.raw[column.number - 1]
             amount = parse_amount(text, zero_marks) if column.role == "amount" or (
@@ -446,14 +475,17 @@ def _indicator(ctx: _Context, owner: str, ind: Indicator, where: str, seen: Coun
     g.add(i, term("sourceLine"), lit(ind.row))
 
 
-def _statements(ctx: _Context) -> None:
+def _statements(ctx: _Context) -> list[str]:
+    """Each narrative statement; their IRIs in the order of Document.statements."""
     g, iri = ctx.graph, ctx.iri
     seen: Counter[str] = Counter()
+    out = []
     yuan: dict[str, str] = ctx.mappings.document["units"]
     for st in ctx.doc.statements:
         key = digest(st.section, st.subject, st.measure, str(st.value), st.sentence, size=10)
         seen[key] += 1
         s = iri.statement(key if seen[key] == 1 else f"{key}-{seen[key]}")
+        out.append(s)
         g.a(s, term("Statement"))
         g.add(s, term("document"), iri.document)
         g.add(s, term("section"), zh(st.section))
@@ -469,6 +501,7 @@ def _statements(ctx: _Context) -> None:
         g.add(s, term("sourceLine"), lit(st.line))  # the paragraph, also for a PDF's text form
         if st.page:
             g.add(s, term("sourcePage"), lit(st.page))
+    return out
 
 
 def to_graph(doc: Document, mappings: Mappings, base: str) -> tuple[str, list[ox.Triple]]:
@@ -482,8 +515,157 @@ def to_graph(doc: Document, mappings: Mappings, base: str) -> tuple[str, list[ox
     for table in doc.tables:
         occurrences[table.kind] += 1
         _table(ctx, table, iri.table(table.kind, occurrences[table.kind]))
-    _statements(ctx)
+    statements = _statements(ctx)
+    _regions(ctx)
+    _project_links(ctx)
+    _prior_figures(ctx, statements)
+    _inferred_codes(ctx)
+    _citations(ctx)  # last: every text of the graph is searched
     return iri.graph, ctx.graph.sorted()
+
+
+def _regions(ctx: _Context) -> None:
+    """The department's region, each level within the one before it."""
+    g, parent = ctx.graph, ""
+    for name in ctx.doc.links.regions:
+        region = ctx.iri.region(name)
+        g.a(region, term("Region"), DCT + "Location")
+        g.add(region, RDFS + "label", zh(name))
+        g.add(region, SKOS + "prefLabel", zh(name))
+        if parent:
+            g.add(region, term("withinRegion"), parent)
+        parent = region
+    if parent:
+        g.add(ctx.iri.org, term("region"), parent)
+
+
+def _project_links(ctx: _Context) -> None:
+    """Project <-> performance entry both ways; an unmatched project's nearest candidate."""
+    g, iris = ctx.graph, ctx.projects
+    for match in ctx.doc.links.projects:
+        project = iris[(match.project.table, match.project.row)]
+        g.add(project, term("nameSimilarity"), lit(match.similarity))
+        if match.entry is not None:
+            entry = iris[(match.entry.table, match.entry.row)]
+            g.add(project, term("goalEntry"), entry)
+            g.add(entry, term("expenditureEntry"), project)
+            g.add(entry, term("nameSimilarity"), lit(match.similarity))
+        elif match.nearest is not None:
+            g.add(project, term("nearestEntry"), iris[(match.nearest.table, match.nearest.row)])
+
+
+def _prior_figures(ctx: _Context, statements: list[str]) -> None:
+    """Each earlier-year figure the narrative implies, derived from its two statements."""
+    g, doc = ctx.graph, ctx.doc
+    factors = codelists().yuan_factor
+    units: dict[str, str] = ctx.mappings.document["units"]
+    for prior in doc.links.prior:
+        amount, change = doc.statements[prior.amount], doc.statements[prior.change]
+        figure = ctx.iri.prior(statements[prior.amount], prior.year)
+        factor = factors[units[amount.unit]]
+        g.a(figure, term("DerivedFigure"), PROV + "Entity")
+        g.add(figure, term("document"), ctx.iri.document)
+        g.add(figure, term("organisation"), ctx.iri.org)
+        g.add(figure, term("fiscalYear"), lit(prior.year, "gYear"))
+        if prior.phase:
+            g.add(figure, term("budgetPhase"), concept("budget-phase", prior.phase))
+        if amount.topic:
+            g.add(figure, term("statementTopic"), concept("statement-topic", amount.topic))
+        g.add(figure, term("subjectText"), zh(amount.subject))
+        g.add(figure, term("section"), zh(amount.section))
+        g.add(figure, term("value"), lit(prior.value))
+        g.add(figure, term("unitText"), lit(amount.unit))
+        g.add(figure, term("valueInYuan"), lit(prior.value * factor))
+        g.add(figure, term("tolerance"), lit(prior.tolerance * factor))
+        g.add(figure, term("derivation"), lit(_derivation(prior, amount, change)))
+        g.add(figure, term("comparedWith"), zh(prior.comparison))
+        g.add(figure, term("sentence"), zh(change.sentence))
+        for source in (statements[prior.amount], statements[prior.change]):
+            g.add(figure, PROV + "wasDerivedFrom", source)
+
+
+def _derivation(prior: PriorFigure, amount: Statement, change: Statement) -> str:
+    """The formula of a derived figure: 7454.80万元 − 4157.59万元 = 3297.21万元."""
+    stated = f"{change.value}{change.unit}"
+    stated = f"({stated})" if change.value < 0 else stated
+    operator = "−" if prior.method == "change" else "÷ 1 +"
+    return f"{amount.value}{amount.unit} {operator} {stated} = {prior.value}{amount.unit}"
+
+
+def _inferred_codes(ctx: _Context) -> None:
+    """A code for each row printed without one, from its name and place (link/codes.py)."""
+    names = codelists().names
+    floor = Decimal(str(ctx.mappings.links["code_inference"]["min_similarity"]))
+    for (_, _, scheme_name), rows in sorted(ctx.classified.items()):
+        listed = {iri.removeprefix(concept(scheme_name, "")): name for iri, name in names.items()
+                  if iri.startswith(concept(scheme_name, ""))}
+        for code, name in ctx.printed_codes.get(scheme_name, {}).items():
+            listed.setdefault(code, name)
+        for inference in infer(rows, listed, floor):
+            g = ctx.graph
+            g.add(inference.key, term("inferredCode"), concept(scheme_name, inference.code))
+            g.add(inference.key, term("inferenceReason"), zh(inference.reason_zh))
+            g.add(inference.key, term("inferenceReason"), ox.Literal(inference.reason_en,
+                                                                     language="en"))
+
+
+def _citations(ctx: _Context) -> None:
+    """Every text of the graph (and each narrative paragraph citing one) links to the policy
+    documents and standards it cites; the document cites them all."""
+    g, document = ctx.graph, ctx.iri.document
+    finder = Finder(ctx.mappings, ctx.doc.links.regions)
+    texts = sorted({(t.subject.value, t.object.value) for t in g.triples
+                    if isinstance(t.object, ox.Literal) and isinstance(t.subject, ox.NamedNode)
+                    and _is_text(t.object)})
+    texts += [(document, text) for text in ctx.doc.links.narrative]
+    found: dict[str, Citations] = {}
+    for subject, text in texts:
+        if text not in found:
+            found[text] = finder.find(text)
+        cited = [_decision(ctx, d) for d in found[text].decisions]
+        cited += [_standard(ctx, s) for s in found[text].standards]
+        for iri in cited:
+            g.add(subject, term("cites"), iri)
+            g.add(document, term("cites"), iri)
+
+
+def _is_text(literal: ox.Literal) -> bool:
+    return bool(literal.language) or literal.datatype.value == XSD + "string"
+
+
+def _decision(ctx: _Context, decision: Decision) -> str:
+    """The one resource of a decision, whatever document cites it and however."""
+    g = ctx.graph
+    policy = ctx.iri.policy(decision.number)
+    g.a(policy, term("PolicyDocument"))
+    g.add(policy, RDFS + "label", zh(decision.number))
+    g.add(policy, DCT + "identifier", lit(decision.number))
+    g.add(policy, term("issuerCode"), lit(decision.issuer_code))
+    g.add(policy, DCT + "issued", lit(decision.year, "gYear"))
+    g.add(policy, term("documentNumber"), lit(decision.serial))
+    if decision.title:
+        g.add(policy, DCT + "title", zh(decision.title))
+    if decision.printed != decision.number:
+        g.add(policy, SKOS + "altLabel", zh(decision.printed))
+    if decision.issuer is not None:
+        issuer = ctx.iri.organisation_named(decision.issuer.name_zh)
+        g.a(issuer, ORG + "FormalOrganization")
+        g.add(issuer, RDFS + "label", zh(decision.issuer.name_zh))
+        g.add(issuer, RDFS + "label", ox.Literal(decision.issuer.name_en, language="en"))
+        g.add(policy, DCT + "publisher", issuer)
+    return policy
+
+
+def _standard(ctx: _Context, standard: Standard) -> str:
+    """The one resource of a standard number, whatever edition or spelling is printed."""
+    g = ctx.graph
+    iri = ctx.iri.standard(standard.number)
+    g.a(iri, term("Standard"), DCT + "Standard")
+    g.add(iri, RDFS + "label", lit(standard.number))
+    g.add(iri, DCT + "identifier", lit(standard.number))
+    if standard.printed != standard.number:
+        g.add(iri, SKOS + "altLabel", lit(standard.printed))
+    return iri
 
 
 def _sort_key(t: ox.Triple) -> tuple[str, str, str]:

@@ -155,12 +155,16 @@ def _table(data: dict[str, Any], raw: dict[str, dict[str, Any]], path: Path) -> 
 
 @dataclass(frozen=True)
 class Mappings:
-    """Everything in mappings/: document patterns, code shapes, narrative rules, table kinds."""
+    """Everything in mappings/: document patterns, code shapes, narrative rules, table kinds,
+    and what a document links to (citations, their issuers, projects, regions, earlier years)."""
 
     document: dict[str, Any]
     codes: dict[str, Any]
     narrative: dict[str, Any]
     tables: tuple[TableMapping, ...]
+    policy: dict[str, Any]
+    issuers: dict[str, Any]
+    links: dict[str, Any]
 
     def table(self, kind: str) -> TableMapping:
         for mapping in self.tables:
@@ -173,6 +177,17 @@ class Mappings:
             if mapping.matches_title(title):
                 return mapping
         return None
+
+
+def _issuers(path: Path) -> dict[str, Any]:
+    """The 代字 table: each entry names its organisation in zh and en (and maybe a region)."""
+    data = _load_yaml(path)
+    for code, entry in data.items():
+        if not isinstance(entry, dict) or not {"zh", "en"} <= set(entry) or not set(entry) <= {
+                "zh", "en", "region"}:
+            raise MappingError(path, f"{code}: expected {{zh: …, en: …[, region: …]}}, "
+                                     f"got {entry!r}")
+    return data
 
 
 @cache
@@ -190,4 +205,7 @@ def load(root: Path | None = None) -> Mappings:
         codes=_load_yaml(folder / "codes.yaml"),
         narrative=_load_yaml(folder / "narrative.yaml"),
         tables=tables,
+        policy=_load_yaml(folder / "policy.yaml"),
+        issuers=_issuers(folder / "policy-issuers.yaml"),
+        links=_load_yaml(folder / "links.yaml"),
     )

@@ -142,6 +142,55 @@ class Statement:
     page: int = 0
 
 
+@dataclass(frozen=True)
+class ProjectRef:
+    """A project as printed in one table: where (table and row number), its name and amount."""
+
+    table: int  # the table's number in the document
+    row: int  # the project's row number in that table
+    name: str
+    amount: Decimal | None  # its total in 元; None when the cell holds no amount
+    where: str = ""  # where it is printed: "page 12" of a PDF, "line 462" of a text form
+
+
+@dataclass(frozen=True)
+class ProjectMatch:
+    """A project of the project table and its entry in the project-performance table (same
+    amount, similar name); or, unmatched (`entry` None), a project of either table with the
+    nearest name in the other table, for the report."""
+
+    project: ProjectRef
+    entry: ProjectRef | None
+    nearest: ProjectRef | None
+    similarity: Decimal  # 0 to 1: of the name to the entry's, else to the nearest's
+
+
+@dataclass(frozen=True)
+class PriorFigure:
+    """A figure of an earlier fiscal year implied by the narrative: this year's stated amount
+    minus the stated change, or divided by 1 + the stated growth rate."""
+
+    year: int  # the fiscal year compared with (与2025年相比 -> 2025)
+    phase: str  # budget-phase concept id of the compared figure; "" when the text names none
+    value: Decimal  # in the unit of `amount`
+    tolerance: Decimal  # in that unit: what the rounding of the printed figures explains
+    method: str  # change | growth
+    comparison: str  # the words naming the comparison, as printed (与2025年相比)
+    amount: int  # index in Document.statements of this year's amount
+    change: int  # index in Document.statements of the stated change or growth rate
+
+
+@dataclass(frozen=True)
+class Links:
+    """What the document links to, found after reading (link/): its region, its projects
+    matched with their performance goals, and the earlier years' figures its narrative implies."""
+
+    regions: tuple[str, ...] = ()  # the department's region, broadest first (上海市, 上海市普陀区)
+    projects: tuple[ProjectMatch, ...] = ()
+    prior: tuple[PriorFigure, ...] = ()
+    narrative: tuple[str, ...] = ()  # narrative paragraphs citing a policy or a standard
+
+
 @dataclass
 class Organisation:
     """The department, its budget units and internal divisions as printed."""
@@ -170,3 +219,4 @@ class Document:
     tables: list[BudgetTable] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
     unknown_tables: list[str] = field(default_factory=list)
+    links: Links = field(default_factory=Links)

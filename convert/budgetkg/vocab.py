@@ -1,4 +1,5 @@
-"""The code lists of ontology/codelists, read once: which codes are known, unit factors."""
+"""The code lists of ontology/codelists, read once: which codes are known, their names, unit
+factors."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 class CodeLists:
     concepts: frozenset[str]  # every concept IRI in ontology/codelists
     yuan_factor: dict[str, Decimal]  # unit concept id -> 元 per unit
+    names: dict[str, str]  # concept IRI -> its Chinese preferred label
 
     def knows(self, iri: str) -> bool:
         return iri in self.concepts
@@ -27,8 +29,10 @@ class CodeLists:
 def codelists() -> CodeLists:
     concepts: set[str] = set()
     factors: dict[str, Decimal] = {}
+    names: dict[str, str] = {}
     in_scheme = ox.NamedNode(SKOS + "inScheme")
     factor = ox.NamedNode(ONTOLOGY + "yuanFactor")
+    label = ox.NamedNode(SKOS + "prefLabel")
     for path in sorted((ontology_dir() / "codelists").glob("*.ttl")):
         for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
             if triple.predicate == in_scheme:
@@ -36,4 +40,6 @@ def codelists() -> CodeLists:
             elif triple.predicate == factor:
                 unit_id = triple.subject.value.removeprefix(CODELIST + "unit/")
                 factors[unit_id] = Decimal(triple.object.value)
-    return CodeLists(frozenset(concepts), factors)
+            elif triple.predicate == label and getattr(triple.object, "language", "") == "zh":
+                names[triple.subject.value] = triple.object.value
+    return CodeLists(frozenset(concepts), factors, names)

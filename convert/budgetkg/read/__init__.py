@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from budgetkg import link
 from budgetkg.errors import InputError, NotABudgetDocument
 from budgetkg.mapping import Mappings
 from budgetkg.read import narrative, pdf, sheet, text
@@ -36,7 +37,8 @@ def fingerprint(path: Path) -> str:
 
 
 def read(path: Path, mappings: Mappings) -> Document:
-    """Read a document, recognise its tables and narrative; InputError when it cannot be done."""
+    """Read a document, recognise its tables and narrative, link it (link/); InputError when it
+    cannot be done."""
     if not path.exists():
         raise InputError(path, "no such file")
     pages: tuple[int, ...] = ()
@@ -94,7 +96,7 @@ def read(path: Path, mappings: Mappings) -> Document:
                     org.code = org.code or code
                 elif unit.match(code) and label:
                     org.units.setdefault(code, label)
-    return Document(
+    document = Document(
         path=path,
         sha256=hashlib.sha256(data).hexdigest(),
         title=head.title,
@@ -112,6 +114,8 @@ def read(path: Path, mappings: Mappings) -> Document:
         ],
         unknown_tables=unknown,
     )
+    link.attach(document, mappings, lines)
+    return document
 
 
 def _scope(title: str, meta: list[str], doc: dict[str, Any]) -> str:
