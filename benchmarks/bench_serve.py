@@ -44,7 +44,7 @@ import pyoxigraph as ox  # noqa: E402
 
 from budgetkg.iris import VOCAB  # noqa: E402
 from budgetkg.serve.pool import default_size  # noqa: E402
-from tests.conftest import start_server  # noqa: E402
+from tests.conftest import start_server, stop  # noqa: E402
 
 
 def build(out: Path) -> None:
@@ -103,12 +103,7 @@ def rdflib_endpoint(files: list[Path], log: Path) -> Iterator[str]:
         wait_ready(url, process, log, 600)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, grace=30)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,15 +76,20 @@ def start_server(folder: Path, *options: str, token: str | None = None) -> Itera
         url = _await_ready(process)
         yield Server(url.rstrip("/"), token, folder, process.pid)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, grace=20)
         for pipe in (process.stdout, process.stderr):
             if pipe:
                 pipe.close()
+
+
+def stop(process: subprocess.Popen[Any], grace: float) -> None:
+    """Ask a server to stop, and kill it when it has not within `grace` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _await_ready(process: subprocess.Popen[str], limit: float = 120.0) -> str:

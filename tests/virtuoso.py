@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import debian_programs
+from tests.conftest import debian_programs, stop
 
 _INI = """[Database]
 DatabaseFile = {dir}/virtuoso.db
@@ -99,9 +99,4 @@ def run(folder: Path) -> Iterator[Virtuoso]:
         _wait(url, process, folder / "virtuoso.log")
         yield Virtuoso(url)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, grace=60)
