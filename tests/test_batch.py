@@ -82,6 +82,17 @@ def test_a_killed_build_resumes_to_the_same_output(corpus: Path, uninterrupted: 
     assert contents(output) == contents(uninterrupted)
 
 
+def test_staging_files_of_a_killed_build_are_removed(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    output.mkdir()
+    stale = [output / ".济源-2026-budget.nt.r8dun25p", output / ".all.nq.abc_1234"]
+    kept = [output / ".budgetkg-journal.jsonl", output / "notes.txt"]
+    for path in stale + kept:
+        path.write_text("x", encoding="utf-8")
+    assert sorted(batch.clean_staging(output)) == sorted(stale)
+    assert sorted(output.iterdir()) == sorted(kept)
+
+
 def test_an_unchanged_folder_is_not_built_again(corpus: Path, uninterrupted: Path,
                                                 tmp_path: Path) -> None:
     output = tmp_path / "copy"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from datetime import datetime
@@ -74,6 +75,21 @@ def _inside(folder: Path) -> list[Path]:
         elif path.suffix.lower() in READERS:
             documents.append(path)
     return documents
+
+
+# publish.write_atomically stages `.<name>.<8 random characters>` beside each file it writes.
+_STAGED = re.compile(r"^\.(.+)\.[a-z0-9_]{8}$")
+
+
+def clean_staging(output: Path) -> list[Path]:
+    """Remove the staging files a killed build left in the output folder."""
+    if not output.is_dir():
+        return []
+    stale = [p for p in output.iterdir()
+             if p.is_file() and (m := _STAGED.match(p.name)) and not m.group(1).startswith(".")]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
 
 
 class Journal:

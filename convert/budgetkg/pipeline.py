@@ -126,6 +126,7 @@ def build(
     base = _base(base)
     result = BuildResult(output)
     documents = batch.expand(sources)
+    batch.clean_staging(output)
     log, journal = batch.Log(output), batch.Journal(output)
     known = journal.entries() + (publish.published(output)
                                  if (output / publish.MANIFEST).is_file() else [])
