@@ -21,6 +21,8 @@ from budgetkg import pipeline
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "000_d2b944fced3ace59.txt"
 SHARED = Path(os.environ.get("BUDGETKG_SHARED", ROOT.parent / "shared"))
+CORPUS = ("000_d2b944fced3ace59.txt", "sh-putuo-caizhengju-2024-dept-final.pdf",
+          "sh-putuo-shangwuwei-2025-dept-budget.pdf", "sh-putuo-wanli-jiedao-2024-dept-budget.pdf")
 
 
 def shared_path(*parts: str) -> Path:
@@ -40,6 +42,22 @@ def example() -> Path:
 def built(tmp_path_factory: pytest.TempPathFactory) -> pipeline.BuildResult:
     """The example document built once for the whole run (tests must not modify it)."""
     result = pipeline.build([EXAMPLE], tmp_path_factory.mktemp("built"))
+    assert result.ok, result.failures
+    return result
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> pipeline.BuildResult:
+    """The four documents of ../shared/docs and the example a year later (tests/second_year.py),
+    built into one folder once for the whole run (tests must not modify it)."""
+    from tests.second_year import a_year_later
+
+    folder = tmp_path_factory.mktemp("corpus-documents")
+    for name in CORPUS:
+        shutil.copy(shared_path("docs", name), folder / name)
+    (folder / "a-year-later.txt").write_text(a_year_later(EXAMPLE.read_text(encoding="utf-8")),
+                                             encoding="utf-8")
+    result = pipeline.build([folder], tmp_path_factory.mktemp("corpus"), jobs=2)
     assert result.ok, result.failures
     return result
 

@@ -225,3 +225,51 @@ def test_both_engines_agree_on_a_mutant_of_each_class(
 ) -> None:
     triples = mutated[kind][0]
     assert _keys(triples, "fast") == _keys(triples, "pyshacl")
+
+
+PRIOR_YEAR = "https://w3id.org/budgetkg/shapes/PriorYearFigure"
+NEXT_YEAR = "济源产城融合示范区工业信息和科技局-2027-budget"
+THIS_YEAR = "济源产城融合示范区工业信息和科技局-2026-budget"
+
+
+def _prior_year_subjects(report: validate.ValidationReport) -> set[str]:
+    return {f.message_zh.split("「")[1].split("」")[0] for f in report.findings
+            if f.shape == PRIOR_YEAR}
+
+
+def test_a_folder_is_validated_with_the_other_years_of_each_department(
+        corpus: pipeline.BuildResult) -> None:
+    reports = pipeline.check(corpus.output)
+    # the later document implies figures for the earlier year that the earlier one contradicts;
+    # the earlier document's own implied figures (for 2025) have no document to compare with
+    assert _prior_year_subjects(reports[NEXT_YEAR]) == {
+        "支出总计", "一般公共预算收支预算", "“三公”经费支出预算", "公务接待费",
+        "公务用车运行维护费", "政府性基金预算收支预算", "机关（机构）运转经费支出预算"}
+    assert _prior_year_subjects(reports[THIS_YEAR]) == set()
+    alone = validate.validate(list(ox.parse(path=str(corpus.output / f"{NEXT_YEAR}.nt"))))
+    assert _prior_year_subjects(alone) == set()
+    assert set(reports[NEXT_YEAR].findings) - set(alone.findings) == {
+        f for f in reports[NEXT_YEAR].findings if f.shape == PRIOR_YEAR}
+
+
+def test_build_writes_the_comparison_with_other_years_into_the_report(
+        corpus: pipeline.BuildResult) -> None:
+    published = {d.stem: d for d in corpus.documents}
+    checked = pipeline.check(corpus.output)
+    for stem in (NEXT_YEAR, THIS_YEAR):
+        shapes = {t.object.value for t in ox.parse(path=str(corpus.output / f"{stem}.report.ttl"))
+                  if t.predicate.value == "http://www.w3.org/ns/shacl#sourceShape"}
+        assert (PRIOR_YEAR in shapes) == (stem == NEXT_YEAR)
+        quality = published[stem].quality
+        assert quality is not None
+        assert quality.violations == checked[stem].count("Violation")
+
+
+def test_both_engines_agree_on_the_comparison_of_two_years(
+        corpus: pipeline.BuildResult) -> None:
+    later, earlier = (list(ox.parse(path=str(corpus.output / f"{stem}.nt")))
+                      for stem in (NEXT_YEAR, THIS_YEAR))
+    fast = validate.compare(later, earlier)
+    reference = validate.compare(later, earlier, "pyshacl")
+    assert len(fast) == 7
+    assert {f.key for f in fast} == {f.key for f in reference}

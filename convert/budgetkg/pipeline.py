@@ -10,7 +10,7 @@ import csv
 import io
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -23,6 +23,8 @@ from budgetkg.resources import queries_dir
 from budgetkg.tables import Document
 
 QB_OBSERVATION = "http://purl.org/linked-data/cube#Observation"
+DQV_QUALITY = "http://www.w3.org/ns/dqv#hasQualityAnnotation"  # document -> its report
+SH_SOURCE_SHAPE = "http://www.w3.org/ns/shacl#sourceShape"
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,10 @@ def build(
                 progress(task.source)
     finally:
         log.close()
+    try:
+        _compare_years(result, engine)
+    except BudgetKGError as exc:
+        result.failures.append(Failure(str(output), exc.message))
     if result.documents:
         publish.write_manifest(output, result.documents)
         journal.remove()
@@ -152,6 +158,56 @@ def build(
         except BudgetKGError as exc:
             result.failures.append(Failure(str(output), exc.message))
     return result
+
+
+def _organisations(stems: Iterable[str]) -> list[list[str]]:
+    """The stems of each organisation's documents (years, phases): a stem is
+    <organisation>-<year>-<phase>."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for name in stems:
+        groups[name.rsplit("-", 2)[0]].append(name)
+    return [sorted(g) for _, g in sorted(groups.items())]
+
+
+def _graph(output: Path, name: str) -> list[ox.Triple]:
+    path = output / f"{name}.nt"
+    if not path.is_file():
+        raise OutputError(path, "listed in manifest.json but missing")
+    return list(ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES))
+
+
+def _compared(report_file: Path) -> bool:
+    """The report holds findings of the shapes that compare documents."""
+    if not report_file.is_file():
+        return False
+    across = validate.across_shapes()
+    return any(t.predicate.value == SH_SOURCE_SHAPE and t.object.value in across
+               for t in ox.parse(path=str(report_file), format=ox.RdfFormat.TURTLE))
+
+
+def _compare_years(result: BuildResult, engine: str) -> None:
+    """Compare each document with the other documents of its organisation in this build
+    (validate.compare): when that finds something, or its report holds such findings from an
+    earlier build (the others may be gone), validate it again with them and rewrite its report
+    and counts."""
+    index = {d.stem: i for i, d in enumerate(result.documents)}
+    for group in _organisations(index):
+        if len(group) == 1 and not _compared(result.output / f"{group[0]}.report.ttl"):
+            continue
+        graphs = {name: _graph(result.output, name) for name in group}
+        for name in group:
+            triples = graphs[name]
+            others = [t for other in group if other != name for t in graphs[other]]
+            path = result.output / f"{name}.report.ttl"
+            if not validate.compare(triples, others, engine) and not _compared(path):
+                continue
+            checked = validate.validate(triples, engine, others)
+            document = next(t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)
+                            and t.predicate.value == DQV_QUALITY)
+            publish.write_atomically({path: report.turtle(checked, document)})
+            published = result.documents[index[name]]
+            result.documents[index[name]] = replace(published, quality=publish.Quality(
+                checked.count("Violation"), checked.count("Warning"), checked.conforms))
 
 
 def _record(result: BuildResult, source: Path, outcome: publish.Published | Failure,
@@ -187,14 +243,14 @@ def check(source: Path, engine: str = "fast", base: str = iris.DEFAULT_BASE) -> 
 ]:
     """Validate a document (converted on the fly) or every document of a build folder."""
     if source.is_dir() and (source / publish.MANIFEST).is_file():
+        stems = [str(entry["stem"]) for entry in publish.read_manifest(source)]
         reports = {}
-        for entry in publish.read_manifest(source):
-            path = source / f"{entry['stem']}.nt"
-            if not path.is_file():
-                raise OutputError(path, "listed in manifest.json but missing")
-            triples = list(ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES))
-            reports[str(entry["stem"])] = validate.validate(triples, engine)
-        return reports
+        for group in _organisations(stems):  # each with the other years of its organisation
+            graphs = {name: _graph(source, name) for name in group}
+            for name in group:
+                others = [t for other in group if other != name for t in graphs[other]]
+                reports[name] = validate.validate(graphs[name], engine, others)
+        return {name: reports[name] for name in stems}
     _, _, triples = convert(source, base)
     return {source.name: validate.validate(triples, engine)}
 

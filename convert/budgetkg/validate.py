@@ -27,6 +27,10 @@ from budgetkg.resources import home
 ENGINES = ("fast", "pyshacl")
 SEVERITIES = ("Violation", "Warning", "Info")
 BACKGROUND = ("shapes/identities.ttl",)
+# Shapes that compare a document with the other documents of its organisation (other years and
+# phases); alone, a document gives them nothing to compare. prefixes.ttl declares their prefixes.
+ACROSS_DOCUMENTS = ("shapes/across-years.ttl",)
+_ACROSS_SCOPE = (*ACROSS_DOCUMENTS, "shapes/prefixes.ttl")
 
 
 @dataclass(frozen=True)
@@ -80,9 +84,12 @@ class _Constraint:
     sparql: bool = True  # a SHACL-SPARQL constraint: sh:value defaults to the focus node
 
 
-def _shape_files() -> list[Path]:
+def _shape_files(across: bool = False) -> list[Path]:
+    """Every shapes file, or only those that compare documents (`across`)."""
     folder = home() / "shapes"
-    return [p for p in sorted(folder.glob("*.ttl")) if f"shapes/{p.name}" not in BACKGROUND]
+    names = [f"shapes/{p.name}" for p in sorted(folder.glob("*.ttl"))]
+    return [home() / n for n in names
+            if n not in BACKGROUND and (not across or n in _ACROSS_SCOPE)]
 
 
 def _background_files() -> list[Path]:
@@ -91,9 +98,9 @@ def _background_files() -> list[Path]:
 
 
 @cache
-def shapes_graph() -> rdflib.Graph:
+def shapes_graph(across: bool = False) -> rdflib.Graph:
     graph = rdflib.Graph()
-    for path in _shape_files():
+    for path in _shape_files(across):
         try:
             graph.parse(path, format="turtle")
         except Exception as exc:  # rdflib raises many kinds on a broken file
@@ -141,9 +148,9 @@ def _targets(graph: rdflib.Graph, shape: rdflib.term.Node) -> list[str]:
 
 
 @cache
-def _compiled() -> tuple[_Constraint, ...]:
+def _compiled(across: bool = False) -> tuple[_Constraint, ...]:
     """Every constraint of the shapes as one SPARQL query over all its focus nodes."""
-    graph = shapes_graph()
+    graph = shapes_graph(across)
     out: list[_Constraint] = []
     shapes = set(graph.subjects(SH.targetClass, None)) | set(
         graph.subjects(SH.targetSubjectsOf, None))
@@ -217,9 +224,9 @@ def _store(triples: Iterable[ox.Triple]) -> ox.Store:
     return store
 
 
-def _fast(store: ox.Store) -> ValidationReport:
+def _fast(store: ox.Store, across: bool = False) -> ValidationReport:
     report = ValidationReport("fast")
-    for constraint in _compiled():
+    for constraint in _compiled(across):
         try:
             solutions = store.query(constraint.query)
         except SyntaxError as exc:  # broken shapes are broken tooling: one line, not a trace
@@ -237,14 +244,14 @@ def _fast(store: ox.Store) -> ValidationReport:
     return report
 
 
-def _pyshacl(triples: list[ox.Triple]) -> ValidationReport:
+def _pyshacl(triples: list[ox.Triple], across: bool = False) -> ValidationReport:
     import pyshacl
 
     data = rdflib.Graph()
     data.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
     for path in _background_files():
         data.parse(path, format="turtle")
-    _, results, _ = pyshacl.validate(data, shacl_graph=shapes_graph(), inference="none",
+    _, results, _ = pyshacl.validate(data, shacl_graph=shapes_graph(across), inference="none",
                                      allow_warnings=True, abort_on_first=False)
     if not isinstance(results, rdflib.Graph):
         raise BudgetKGError(None, f"pyshacl returned no report graph: {type(results).__name__}")
@@ -319,10 +326,30 @@ def _located(report: ValidationReport, store: ox.Store) -> ValidationReport:
     return report
 
 
-def validate(triples: list[ox.Triple], engine: str = "fast") -> ValidationReport:
-    """Check one document graph against the shapes; the report lists every finding."""
+def compare(triples: list[ox.Triple], others: list[ox.Triple],
+            engine: str = "fast") -> list[Finding]:
+    """The findings of the shapes of ACROSS_DOCUMENTS on a document's own nodes, with `others`
+    (the other documents of the same organisation: other years and phases) beside it."""
+    union = [*triples, *others]
+    across = _fast(_store(union), True) if engine == "fast" else _pyshacl(union, True)
+    own = {t.subject.value for t in triples if not isinstance(t.subject, ox.Triple)}
+    return [f for f in across.findings if f.focus in own]
+
+
+def across_shapes() -> frozenset[str]:
+    """The IRIs of the shapes that compare documents."""
+    return frozenset(c.shape for c in _compiled(True))
+
+
+def validate(triples: list[ox.Triple], engine: str = "fast",
+             others: list[ox.Triple] | None = None) -> ValidationReport:
+    """Check one document graph against the shapes; the report lists every finding. With
+    `others`, the findings of compare() join the report."""
     if engine not in ENGINES:
         raise BudgetKGError(None, f"unknown engine {engine!r}; expected {' or '.join(ENGINES)}")
     store = _store(triples)
     report = _fast(store) if engine == "fast" else _pyshacl(triples)
+    if others:
+        report.findings = sorted(set(report.findings) | set(compare(triples, others, engine)),
+                                 key=lambda f: f.key)
     return _located(report, store)
