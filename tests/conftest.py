@@ -136,6 +136,15 @@ def served(
 
 
 @pytest.fixture(scope="session")
+def served_corpus(
+    corpus: pipeline.BuildResult, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """The corpus build behind `budgetkg serve`, read-only (its store kept outside the build)."""
+    store = tmp_path_factory.mktemp("served-corpus") / "store"
+    yield from start_server(corpus.output, "--store", str(store))
+
+
+@pytest.fixture(scope="session")
 def sparql_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A writable server (with an update token) over the W3C protocol fixtures."""
     folder = tmp_path_factory.mktemp("protocol")

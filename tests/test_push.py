@@ -118,15 +118,25 @@ def _rows(answer: remote.Answer) -> list[tuple[str, ...]]:
     return sorted(tuple(_canonical(row.get(v)) for v in answer.variables) for row in answer.rows)
 
 
+@pytest.fixture(scope="module")
+def corpus_virtuoso(corpus: pipeline.BuildResult,
+                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
+    """A Virtuoso of its own holding the corpus (the other tests replace the example's graphs)."""
+    for store in run(tmp_path_factory.mktemp("corpus-virtuoso")):
+        result = push.push(corpus.output, _target(store))
+        assert not result.failed, result.failed
+        yield store
+
+
 @pytest.mark.parametrize("name", sorted(p.stem for p in queries_dir().glob("*.rq")))
 def test_named_queries_answer_alike_on_virtuoso_and_the_embedded_store(
-        virtuoso: Virtuoso, served: Server, built: pipeline.BuildResult, name: str) -> None:
-    push.push(built.output, _target(virtuoso))
+        corpus_virtuoso: Virtuoso, served_corpus: Server, name: str) -> None:
     text = (queries_dir() / f"{name}.rq").read_text(encoding="utf-8")
-    # The embedded store through our own endpoint, over the example's graphs only.
-    ours = _rows(remote.query(f"{served.url}/sparql", text))
-    theirs = _rows(remote.query(virtuoso.sparql, text))
-    assert ours, f"{name} answers nothing on the example"
+    # The embedded store through our own endpoint; both hold the corpus's document graphs.
+    ours = _rows(remote.query(f"{served_corpus.url}/sparql", text))
+    theirs = _rows(remote.query(corpus_virtuoso.sparql, text))
+    # no department of the corpus has a budget and final accounts of one year
+    assert ours or name == "budget-vs-final", f"{name} answers nothing on the corpus"
     assert theirs == ours
 
 
