@@ -4,7 +4,11 @@ documents of ../shared/docs and the example a year later (tests/second_year.py),
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -244,3 +248,14 @@ def test_unmatched_projects_are_listed_with_their_nearest_entry(store: ox.Store)
          "300000"),
         (JIYUAN, "2027", "table-kind/project-performance-goals", RENAMED_TO, "300000")]
     assert rows[0][5]  # the expenditure entry names its nearest performance entry
+
+
+def test_query_command_answers_a_named_query_over_a_build_folder(
+        corpus: pipeline.BuildResult, store: ox.Store) -> None:
+    done = subprocess.run([sys.executable, "-m", "budgetkg", "query", str(corpus.output),
+                           f"@{queries_dir() / 'contradictions.rq'}", "-f", "csv"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    printed = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert [(r["doc"], r["violations"]) for r in printed] == [
+        (DEFAULT_BASE + r["doc"], r["violations"]) for r in ask(store, "contradictions")]

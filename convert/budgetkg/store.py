@@ -20,15 +20,19 @@ _BY_SUFFIX = {
 
 
 def load(source: Path) -> ox.Store:
-    """An in-memory store holding a build folder's documents, or a single dump file."""
+    """An in-memory store holding a build folder's documents, each with its validation report
+    in its graph (as `budgetkg serve` and `push` hold them), or a single dump file."""
     store = ox.Store()
     if source.is_dir():
         for entry in read_manifest(source):
             path = source / f"{entry['stem']}.nt"
             if not path.is_file():
                 raise OutputError(path, "listed in manifest.json but missing")
-            store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES,
-                            to_graph=ox.NamedNode(str(entry["graph"])))
+            document = ox.NamedNode(str(entry["graph"]))
+            store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=document)
+            report = source / f"{entry['stem']}.report.ttl"
+            if report.is_file():
+                store.bulk_load(path=str(report), format=ox.RdfFormat.TURTLE, to_graph=document)
         return store
     if not source.is_file():
         raise InputError(source, "no such file or folder")
