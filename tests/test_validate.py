@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner  # noqa: TID251
 
-from budgetkg import pipeline, validate
+from budgetkg import pipeline, publish, validate
 from budgetkg.cli import app
 from budgetkg.errors import BudgetKGError
 from budgetkg.mapping import load
@@ -273,3 +273,25 @@ def test_both_engines_agree_on_the_comparison_of_two_years(
     reference = validate.compare(later, earlier, "pyshacl")
     assert len(fast) == 7
     assert {f.key for f in fast} == {f.key for f in reference}
+
+
+def test_a_later_build_into_the_folder_is_compared_with_the_documents_already_there(
+        tmp_path: Path) -> None:
+    from tests.second_year import a_year_later
+
+    later = tmp_path / "later.txt"
+    later.write_text(a_year_later(EXAMPLE.read_text(encoding="utf-8")), encoding="utf-8")
+    out = tmp_path / "out"
+    first = pipeline.build([later], out)
+    second = pipeline.build([EXAMPLE], out)  # the earlier year, built into the same folder
+    [alone] = first.documents
+    entries = {d.stem: d for d in publish.published(out)}
+    assert alone.quality is not None and second.documents[0].quality is not None
+    quality = entries[NEXT_YEAR].quality
+    assert quality is not None and quality.violations == alone.quality.violations + 7
+    assert entries[THIS_YEAR].quality == second.documents[0].quality
+    checked = pipeline.check(out)
+    assert quality.violations == checked[NEXT_YEAR].count("Violation")
+    shapes = {t.object.value for t in ox.parse(path=str(out / f"{NEXT_YEAR}.report.ttl"))
+              if t.predicate.value == "http://www.w3.org/ns/shacl#sourceShape"}
+    assert PRIOR_YEAR in shapes

@@ -146,12 +146,13 @@ def build(
                 progress(task.source)
     finally:
         log.close()
-    try:
-        _compare_years(result, engine)
-    except BudgetKGError as exc:
-        result.failures.append(Failure(str(output), exc.message))
+    refreshed: list[publish.Published] = []
     if result.documents:
-        publish.write_manifest(output, result.documents)
+        try:
+            refreshed = _compare_years(result, engine, jobs, scheduler)
+        except BudgetKGError as exc:
+            result.failures.append(Failure(str(output), exc.message))
+        publish.write_manifest(output, [*result.documents, *refreshed])
         journal.remove()
         try:
             result.catalogue = catalog.write(output, base, options or catalog.Options())
@@ -185,29 +186,57 @@ def _compared(report_file: Path) -> bool:
                for t in ox.parse(path=str(report_file), format=ox.RdfFormat.TURTLE))
 
 
-def _compare_years(result: BuildResult, engine: str) -> None:
-    """Compare each document with the other documents of its organisation in this build
-    (validate.compare): when that finds something, or its report holds such findings from an
-    earlier build (the others may be gone), validate it again with them and rewrite its report
-    and counts."""
-    index = {d.stem: i for i, d in enumerate(result.documents)}
-    for group in _organisations(index):
-        if len(group) == 1 and not _compared(result.output / f"{group[0]}.report.ttl"):
+@dataclass(frozen=True)
+class Comparison:
+    """The documents of one organisation in `output` to compare with each other."""
+
+    output: Path
+    stems: tuple[str, ...]
+    engine: str
+
+
+def compare_one(task: Comparison) -> dict[str, publish.Quality]:
+    """Compare each document of an organisation with the others (validate.compare): when that
+    finds something, or its report holds such findings from an earlier build (the others may be
+    gone), validate it again with them and rewrite its report; the new counts by stem. Runs in a
+    worker, like build_one."""
+    graphs = {name: _graph(task.output, name) for name in task.stems}
+    counts = {}
+    for name, triples in graphs.items():
+        others = [t for other in task.stems if other != name for t in graphs[other]]
+        path = task.output / f"{name}.report.ttl"
+        if not validate.compare(triples, others, task.engine) and not _compared(path):
             continue
-        graphs = {name: _graph(result.output, name) for name in group}
-        for name in group:
-            triples = graphs[name]
-            others = [t for other in group if other != name for t in graphs[other]]
-            path = result.output / f"{name}.report.ttl"
-            if not validate.compare(triples, others, engine) and not _compared(path):
-                continue
-            checked = validate.validate(triples, engine, others)
-            document = next(t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)
-                            and t.predicate.value == DQV_QUALITY)
-            publish.write_atomically({path: report.turtle(checked, document)})
-            published = result.documents[index[name]]
-            result.documents[index[name]] = replace(published, quality=publish.Quality(
-                checked.count("Violation"), checked.count("Warning"), checked.conforms))
+        checked = validate.validate(triples, task.engine, others)
+        document = next(t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)
+                        and t.predicate.value == DQV_QUALITY)
+        publish.write_atomically({path: report.turtle(checked, document)})
+        counts[name] = publish.Quality(checked.count("Violation"), checked.count("Warning"),
+                                       checked.conforms)
+    return counts
+
+
+def _compare_years(result: BuildResult, engine: str, jobs: int,
+                   scheduler: str | None) -> list[publish.Published]:
+    """Each organisation with several documents in the folder (this build's and those built
+    into it before), or whose report compared documents before, compared in workers
+    (compare_one). This build's documents get their new counts; the earlier documents whose
+    counts changed are returned, for the manifest."""
+    earlier = {d.stem: d for d in publish.published(result.output)} if (
+        result.output / publish.MANIFEST).is_file() else {}
+    index = {d.stem: i for i, d in enumerate(result.documents)}
+    stems = sorted(set(earlier) | set(index))
+    tasks = [Comparison(result.output, tuple(group), engine) for group in _organisations(stems)
+             if len(group) > 1 or _compared(result.output / f"{group[0]}.report.ttl")]
+    refreshed = []
+    for _, counts in batch.run(compare_one, tasks, jobs, scheduler):
+        for name, quality in counts.items():
+            if name in index:
+                document = result.documents[index[name]]
+                result.documents[index[name]] = replace(document, quality=quality)
+            else:
+                refreshed.append(replace(earlier[name], quality=quality))
+    return refreshed
 
 
 def _record(result: BuildResult, source: Path, outcome: publish.Published | Failure,
