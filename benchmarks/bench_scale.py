@@ -48,7 +48,7 @@ from itertools import pairwise
 from multiprocessing import get_context
 from pathlib import Path
 
-from results import publish  # benchmarks/results.py
+from results import publish, write_section  # benchmarks/results.py
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -1097,15 +1097,19 @@ def main() -> None:
     runners: dict[str, Callable[[Context], list[str]]] = {
         "build": build_part, "validate": validate_part, "load": load_part,
         "queries": queries_part}
+    def section() -> list[str]:
+        return [*header_lines(ctx, started, loadavg()),
+                *(line for part in PARTS for line in ctx.lines.get(part, [])),
+                *targets_lines(ctx), *national_lines(ctx)]
+
     for part in PARTS:
         if part in args.parts:
             ctx.loads_before[part] = loadavg()
             say(f"part {part} (load {ctx.loads_before[part]})")
             ctx.lines[part] = runners[part](ctx)
-    lines = [*header_lines(ctx, started, loadavg()),
-             *(line for part in PARTS for line in ctx.lines.get(part, [])),
-             *targets_lines(ctx), *national_lines(ctx)]
-    publish("scale", lines, args.write)
+            if args.write:  # each part's results kept as soon as they exist (a run is long)
+                write_section("scale", "\n".join(section()))
+    publish("scale", section(), args.write)
 
 
 if __name__ == "__main__":
