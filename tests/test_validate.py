@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner  # noqa: TID251
 
-from budgetkg import pipeline, publish, validate
+from budgetkg import pipeline, publish, report, validate
 from budgetkg.cli import app
 from budgetkg.errors import BudgetKGError
 from budgetkg.mapping import load
@@ -263,6 +263,10 @@ def test_build_writes_the_comparison_with_other_years_into_the_report(
         quality = published[stem].quality
         assert quality is not None
         assert quality.violations == checked[stem].count("Violation")
+    for document in corpus.documents:  # the same bytes as validating the folder afresh
+        written = (corpus.output / f"{document.stem}.report.ttl").read_bytes()
+        iri = document.graph.removesuffix("/graph")
+        assert written == report.turtle(checked[document.stem], iri), document.stem
 
 
 def test_both_engines_agree_on_the_comparison_of_two_years(

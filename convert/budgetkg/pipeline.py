@@ -196,18 +196,23 @@ class Comparison:
 
 
 def compare_one(task: Comparison) -> dict[str, publish.Quality]:
-    """Compare each document of an organisation with the others (validate.compare): when that
-    finds something, or its report holds such findings from an earlier build (the others may be
-    gone), validate it again with them and rewrite its report; the new counts by stem. Runs in a
-    worker, like build_one."""
+    """Compare each document of an organisation with the others (validate.compare) and put
+    the findings into its report in place of those of an earlier comparison (the others may have
+    changed or be gone); the new counts of the reports that changed, by stem. Runs in a worker,
+    like build_one."""
     graphs = {name: _graph(task.output, name) for name in task.stems}
+    across = validate.across_shapes()
     counts = {}
     for name, triples in graphs.items():
         others = [t for other in task.stems if other != name for t in graphs[other]]
         path = task.output / f"{name}.report.ttl"
-        if not validate.compare(triples, others, task.engine) and not _compared(path):
+        before = report.read(path, task.engine)
+        kept = [f for f in before.findings if f.shape not in across]
+        found = validate.compare(triples, others, task.engine) if others else []
+        if set(kept) | set(found) == set(before.findings):
             continue
-        checked = validate.validate(triples, task.engine, others)
+        checked = validate.ValidationReport(task.engine, sorted(
+            set(kept) | set(found), key=lambda f: f.key))
         document = next(t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)
                         and t.predicate.value == DQV_QUALITY)
         publish.write_atomically({path: report.turtle(checked, document)})

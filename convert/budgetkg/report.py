@@ -4,11 +4,14 @@ sh:ValidationReport published beside the dumps and linked from the dataset)."""
 from __future__ import annotations
 
 import json
+from collections import defaultdict
+from pathlib import Path
 
 import pyoxigraph as ox
 
+from budgetkg.errors import OutputError
 from budgetkg.iris import digest
-from budgetkg.validate import ValidationReport
+from budgetkg.validate import Finding, ValidationReport
 
 SH = "http://www.w3.org/ns/shacl#"
 DQV = "http://www.w3.org/ns/dqv#"
@@ -94,3 +97,24 @@ def turtle(report: ValidationReport, document: str) -> bytes:
                         prefixes={"sh": SH, "dqv": DQV, "rdfs": RDFS, "bks": BKS})
     assert data is not None
     return data
+
+
+def read(path: Path, engine: str) -> ValidationReport:
+    """A report written by turtle() read back: its findings without their places (the table and
+    row as printed are not in the RDF; turtle() does not need them)."""
+    results: dict[str, dict[str, str]] = defaultdict(dict)
+    try:
+        for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            name = t.predicate.value.removeprefix(SH)
+            if isinstance(t.subject, ox.NamedNode) and name in (
+                    "resultSeverity", "sourceShape", "focusNode", "value", "resultMessage"):
+                language = t.object.language if isinstance(t.object, ox.Literal) else None
+                key = f"{name}@{language}" if language else name
+                results[t.subject.value][key] = str(t.object.value)
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise OutputError(path, f"cannot read the report: {exc}".splitlines()[0]) from exc
+    findings = [Finding(r["resultSeverity"].removeprefix(SH), r["sourceShape"], r["focusNode"],
+                        r.get("value", ""), r.get("resultMessage@zh", ""),
+                        r.get("resultMessage@en", ""))
+                for r in results.values() if "resultSeverity" in r]
+    return ValidationReport(engine, sorted(findings, key=lambda f: f.key))
