@@ -200,15 +200,14 @@ def compare_one(task: Comparison) -> dict[str, publish.Quality]:
     the findings into its report in place of those of an earlier comparison (the others may have
     changed or be gone); the new counts of the reports that changed, by stem. Runs in a worker,
     like build_one."""
-    graphs = {name: _graph(task.output, name) for name in task.stems}
+    graphs = [_graph(task.output, name) for name in task.stems]
+    compared = validate.compare(graphs, task.engine) if len(graphs) > 1 else [[]]
     across = validate.across_shapes()
     counts = {}
-    for name, triples in graphs.items():
-        others = [t for other in task.stems if other != name for t in graphs[other]]
+    for name, triples, found in zip(task.stems, graphs, compared, strict=True):
         path = task.output / f"{name}.report.ttl"
         before = report.read(path, task.engine)
         kept = [f for f in before.findings if f.shape not in across]
-        found = validate.compare(triples, others, task.engine) if others else []
         if set(kept) | set(found) == set(before.findings):
             continue
         checked = validate.ValidationReport(task.engine, sorted(

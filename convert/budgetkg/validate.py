@@ -326,14 +326,15 @@ def _located(report: ValidationReport, store: ox.Store) -> ValidationReport:
     return report
 
 
-def compare(triples: list[ox.Triple], others: list[ox.Triple],
-            engine: str = "fast") -> list[Finding]:
-    """The findings of the shapes of ACROSS_DOCUMENTS on a document's own nodes, with `others`
-    (the other documents of the same organisation: other years and phases) beside it."""
-    union = [*triples, *others]
+def compare(graphs: list[list[ox.Triple]], engine: str = "fast") -> list[list[Finding]]:
+    """The findings of the shapes of ACROSS_DOCUMENTS on documents side by side (the documents
+    of one organisation: other years and phases), run once on all of them: for each document,
+    those about its own nodes."""
+    union = [t for triples in graphs for t in triples]
     across = _fast(_store(union), True) if engine == "fast" else _pyshacl(union, True)
-    own = {t.subject.value for t in triples if not isinstance(t.subject, ox.Triple)}
-    return [f for f in across.findings if f.focus in own]
+    owned = [{t.subject.value for t in triples if not isinstance(t.subject, ox.Triple)}
+             for triples in graphs]
+    return [[f for f in across.findings if f.focus in own] for own in owned]
 
 
 def across_shapes() -> frozenset[str]:
@@ -350,6 +351,6 @@ def validate(triples: list[ox.Triple], engine: str = "fast",
     store = _store(triples)
     report = _fast(store) if engine == "fast" else _pyshacl(triples)
     if others:
-        report.findings = sorted(set(report.findings) | set(compare(triples, others, engine)),
+        report.findings = sorted(set(report.findings) | set(compare([triples, others], engine)[0]),
                                  key=lambda f: f.key)
     return _located(report, store)
