@@ -1042,7 +1042,10 @@ def header_lines(ctx: Context, started: str, ended: str) -> list[str]:
                 if line.startswith("model name")), platform.machine())
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     loads = "; ".join(f"{part} {value}" for part, value in ctx.loads_before.items())
-    return ["## scale: 10 to 1000 documents, build, validation, load, queries, memory", "",
+    title = ("10 to 1000 documents, build, validation, load, queries, memory"
+             if ctx.args.section == "scale" else
+             f"{', '.join(map(str, ctx.sizes))} documents, {', '.join(ctx.args.parts)}")
+    return [f"## {ctx.args.section}: {title}", "",
             f"Machine: {cpu}, {os.cpu_count()} cores, {gib(memory)} RAM, {platform.system()} "
             f"{platform.release()}; shared and noisy: load average (1/5/15 min) {started} "
             f"before, {ended} after; at the start of each part: {loads}. Date: "
@@ -1051,7 +1054,9 @@ def header_lines(ctx: Context, started: str, ended: str) -> list[str]:
             f"pyshacl {version('pyshacl')}.", "",
             f"Command: `python benchmarks/bench_scale.py --sizes "
             f"{','.join(map(str, ctx.sizes))} --runs {ctx.args.runs} --parts "
-            f"{','.join(ctx.args.parts)}` (budget {ctx.args.budget:.0f} s per repeated "
+            f"{','.join(ctx.args.parts)}"
+            + (f" --section {ctx.args.section}" if ctx.args.section != "scale" else "")
+            + f"` (budget {ctx.args.budget:.0f} s per repeated "
             "measurement; synthetic corpus of benchmarks/make_corpus.py, each size the first N "
             "documents of one corpus).", ""]
 
@@ -1080,6 +1085,8 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--rdflib-max-quads", type=int, default=2_000_000)
     parser.add_argument("--national-docs", type=int, default=300_000)
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
+    parser.add_argument("--section", default="scale",
+                        help="the section of RESULTS.md to write (another name keeps 'scale')")
     args = parser.parse_args()
     args.parts = [p for p in args.parts.split(",") if p]
     unknown = set(args.parts) - set(PARTS)
@@ -1108,8 +1115,8 @@ def main() -> None:
             say(f"part {part} (load {ctx.loads_before[part]})")
             ctx.lines[part] = runners[part](ctx)
             if args.write:  # each part's results kept as soon as they exist (a run is long)
-                write_section("scale", "\n".join(section()))
-    publish("scale", section(), args.write)
+                write_section(args.section, "\n".join(section()))
+    publish(args.section, section(), args.write)
 
 
 if __name__ == "__main__":
