@@ -673,11 +673,12 @@ def embedded_ask(store: ox.Store) -> Callable[[str], int]:
 
 
 def one_document(graph: str) -> dict[str, str]:
-    """Each named query narrowed to one document graph (`@one`): the same joins, one
-    document's answer."""
+    """Each named query that names its document graph (GRAPH ?graph) narrowed to one document
+    graph (`@one`): the same joins, one document's answer. The cross-document queries span all
+    documents by design and are not narrowed."""
     return {f"{name}@one": text.replace("GRAPH ?graph {", f"VALUES ?graph {{ <{graph}> }}\n"
                                         "  GRAPH ?graph {", 1)
-            for name, text in named_queries().items()}
+            for name, text in named_queries().items() if "GRAPH ?graph {" in text}
 
 
 def embedded_side(ctx: Context, size: int, narrowed: bool = False) -> Side:
