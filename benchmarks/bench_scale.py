@@ -724,7 +724,7 @@ def rdflib_child(nq: str, runs: int, budget: float) -> tuple[Side, float, int]:
     import rdflib
 
     start = time.perf_counter()
-    dataset = rdflib.Dataset()
+    dataset = rdflib.Dataset(default_union=True)  # as the other stores: the union of the graphs
     dataset.parse(nq, format="nquads")
     seconds = time.perf_counter() - start
     side = measure(Side("rdflib"), lambda text: len(list(dataset.query(text))), runs, budget)
@@ -928,13 +928,15 @@ def target_queries(ctx: Context) -> list[str]:
     slow = [n for n in names if p50[n] >= QUERY_MS]
     why = ""
     if slow:
-        why = (" Each named query returns every printed cell, row or column of every document, "
-               "sorted, so its cost grows with the store: "
-               + ", ".join(f"{n} {largest.rows[n]:,} rows, "
-                           f"{p50[n] / largest.rows[n] * 1000:.2f} ms per 1,000 rows"
-                           for n in slow)
-               + ". The same queries narrowed to one document graph: "
-               + ", ".join(f"{n} {largest.p(n + '@one', 50):,.0f} ms" for n in names) + ".")
+        narrowed = [n for n in names if f"{n}@one" in largest.first]
+        why = (" Every named query spans all the documents of the store (each aggregates or lists "
+               "across the corpus; the table-* ones return every printed cell, row or column), "
+               "so its cost grows with the store: at "
+               f"{ctx.largest} documents "
+               + ", ".join(f"{n} {largest.rows[n]:,} rows" for n in slow) + "."
+               + (" The queries that name their document graph, narrowed to one document: "
+                  + ", ".join(f"{n} {largest.p(n + '@one', 50):,.0f} ms" for n in narrowed)
+                  + "." if narrowed else ""))
     return [
         f"- Every named query p50 under {QUERY_MS:.0f} ms on the {ctx.largest}-document "
         f"embedded store: {met(not slow)}: "
