@@ -126,22 +126,26 @@ def _await_ready(process: subprocess.Popen[str], limit: float = 120.0) -> str:
     pytest.fail("budgetkg serve did not become ready in time")
 
 
+def _serve_build(result: pipeline.BuildResult, factory: pytest.TempPathFactory,
+                 name: str) -> Iterator[Server]:
+    """A build behind `budgetkg serve`, read-only (its store kept outside the build)."""
+    yield from start_server(result.output, "--store", str(factory.mktemp(name) / "store"))
+
+
 @pytest.fixture(scope="session")
 def served(
     built: pipeline.BuildResult, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
-    """The example build behind `budgetkg serve`, read-only (its store kept outside the build)."""
-    store = tmp_path_factory.mktemp("served") / "store"
-    yield from start_server(built.output, "--store", str(store))
+    """The example build behind `budgetkg serve`."""
+    yield from _serve_build(built, tmp_path_factory, "served")
 
 
 @pytest.fixture(scope="session")
 def served_corpus(
     corpus: pipeline.BuildResult, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
-    """The corpus build behind `budgetkg serve`, read-only (its store kept outside the build)."""
-    store = tmp_path_factory.mktemp("served-corpus") / "store"
-    yield from start_server(corpus.output, "--store", str(store))
+    """The corpus build behind `budgetkg serve`."""
+    yield from _serve_build(corpus, tmp_path_factory, "served-corpus")
 
 
 @pytest.fixture(scope="session")
