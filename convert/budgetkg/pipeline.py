@@ -280,9 +280,10 @@ def check(source: Path, engine: str = "fast", base: str = iris.DEFAULT_BASE) -> 
         reports = {}
         for group in _organisations(stems):  # each with the other years of its organisation
             graphs = {name: _graph(source, name) for name in group}
-            for name in group:
-                others = [t for other in group if other != name for t in graphs[other]]
-                reports[name] = validate.validate(graphs[name], engine, others)
+            compared = (validate.compare(list(graphs.values()), engine) if len(group) > 1
+                        else [[]])
+            for name, found in zip(group, compared, strict=True):
+                reports[name] = validate.validate(graphs[name], engine, found)
         return {name: reports[name] for name in stems}
     _, _, triples = convert(source, base)
     return {source.name: validate.validate(triples, engine)}

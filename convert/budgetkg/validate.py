@@ -343,14 +343,13 @@ def across_shapes() -> frozenset[str]:
 
 
 def validate(triples: list[ox.Triple], engine: str = "fast",
-             others: list[ox.Triple] | None = None) -> ValidationReport:
-    """Check one document graph against the shapes; the report lists every finding. With
-    `others`, the findings of compare() join the report."""
+             compared: list[Finding] | None = None) -> ValidationReport:
+    """Check one document graph against the shapes; the report lists every finding, with the
+    document's findings of compare() (`compared`) when it was compared with others."""
     if engine not in ENGINES:
         raise BudgetKGError(None, f"unknown engine {engine!r}; expected {' or '.join(ENGINES)}")
     store = _store(triples)
     report = _fast(store) if engine == "fast" else _pyshacl(triples)
-    if others:
-        report.findings = sorted(set(report.findings) | set(compare([triples, others], engine)[0]),
-                                 key=lambda f: f.key)
+    if compared:
+        report.findings = sorted(set(report.findings) | set(compared), key=lambda f: f.key)
     return _located(report, store)
