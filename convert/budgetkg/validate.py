@@ -85,11 +85,13 @@ class _Constraint:
 
 
 def _shape_files(across: bool = False) -> list[Path]:
-    """Every shapes file, or only those that compare documents (`across`)."""
+    """The shapes files that check one document, or those that compare documents (`across`);
+    a document alone gives the latter nothing to compare, so validate() leaves them to
+    compare()."""
     folder = home() / "shapes"
     names = [f"shapes/{p.name}" for p in sorted(folder.glob("*.ttl"))]
-    return [home() / n for n in names
-            if n not in BACKGROUND and (not across or n in _ACROSS_SCOPE)]
+    return [home() / n for n in names if n not in BACKGROUND
+            and (n in _ACROSS_SCOPE if across else n not in ACROSS_DOCUMENTS)]
 
 
 def _background_files() -> list[Path]:
