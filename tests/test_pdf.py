@@ -395,3 +395,25 @@ def test_text_form_cut_before_a_table_is_reported_as_truncated(
     assert "document is truncated" in failure.message
     named = failure.message[failure.message.rindex("(") + 1 : failure.message.rindex(")")]
     assert sorted(named.split("、")) == sorted(missing)
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_text_form_is_the_same_read_by_one_worker_or_by_three(name: str) -> None:
+    """A PDF read in three runs of pages at once gives the text (and the page of every line) one
+    worker gives."""
+    path = shared_path("docs", PDFS[name].file)
+    data, furniture = path.read_bytes(), load_mappings().document["page_furniture"]
+    one = pdf_reader.to_text(path, data, furniture, workers=1)
+    assert len(pdf_reader._runs(one.page_count, 3)) == 3
+    assert pdf_reader.to_text(path, data, furniture, workers=3) == one
+
+
+def test_a_run_of_pages_drops_a_text_layer_repeating_the_page_before_it() -> None:
+    """Page 4 of the 商务委 budget prints page 3's 主要职能 again, as a second text layer; a run
+    of pages starting at page 4 still drops it, because it reads page 3 first."""
+    path = shared_path("docs", PDFS["shangwuwei"].file)
+    data, furniture = path.read_bytes(), load_mappings().document["page_furniture"]
+    lines, pages = pdf_reader._extract(path, data, furniture, 3, 4)
+    assert "上海市普陀区商务委员会主要职能" in lines[:pages.count(3)]
+    assert pdf_reader._extract(path, data, furniture, 4, 4) == (lines[pages.count(3):], [4])
+    assert lines[pages.count(3):] == [""]

@@ -5,15 +5,21 @@ cell text keep their place) and the text lines outside them; table rows become t
 lines and a page break a blank line, so recognition is the same as for the text form. Page
 numbers and running headers (mappings/document.yaml `page_furniture`) and a text layer printed
 twice are dropped here.
+
+pdfminer's parsing of the content streams is most of the time, so a long PDF is read in several
+worker processes at once, each a run of pages (one per core, at least _PAGES_PER_WORKER pages
+each); the text is the same for any number of workers.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +28,7 @@ from budgetkg.errors import InputError
 
 _BASE_SECONDS = 5.0  # time budget of one PDF: this plus _SECONDS_PER_PAGE per page
 _SECONDS_PER_PAGE = 0.4
+_PAGES_PER_WORKER = 8  # a shorter run of pages is not worth starting another process
 _MIN_REPEAT_CHARS = 12
 _OVERLAP = 0.5  # share of the smaller height two text lines must share to be one line
 _GAP = 1.5  # a gap wider than this many character widths is a space
@@ -77,16 +84,48 @@ def _row(cells: list[str | None]) -> str:
     return "\t".join(" ".join((c or "").split()) for c in cells)
 
 
-def to_text(path: Path, data: bytes, furniture: list[str]) -> PdfText:
-    """The text form of a PDF, read in a worker process with a time budget.
+def to_text(path: Path, data: bytes, furniture: list[str], workers: int | None = None
+            ) -> PdfText:
+    """The text form of a PDF, read in worker processes with a time budget.
 
-    pdfminer can spend minutes on a damaged content stream; the worker is stopped after
-    _BASE_SECONDS + _SECONDS_PER_PAGE x pages and the file reported as damaged.
+    pdfminer can spend minutes on a damaged content stream; a worker is stopped after
+    _BASE_SECONDS + _SECONDS_PER_PAGE x pages and the file reported as damaged. `workers`
+    defaults to one per core, as the page count allows.
     """
     if not data.startswith(b"%PDF"):
         raise InputError(path, "not a PDF (no %PDF header)")
-    budget = _BASE_SECONDS + _SECONDS_PER_PAGE * _page_count(path, data)
-    command = [sys.executable, "-m", "budgetkg.read.pdf", json.dumps(furniture)]
+    page_count = _page_count(path, data)
+    if page_count == 0:
+        raise InputError(path, "the PDF has no pages")
+    budget = _BASE_SECONDS + _SECONDS_PER_PAGE * page_count
+    runs = _runs(page_count, workers or _cores())
+    with ThreadPoolExecutor(len(runs)) as pool:
+        parts = list(pool.map(lambda run: _read_pages(path, data, furniture, run, budget), runs))
+    lines = [line for part in parts for line in part["lines"]]
+    if not any(lines):
+        raise InputError(path, "the PDF has no text layer (scanned images need OCR, which "
+                               "budgetkg does not do)")
+    pages = tuple(page for part in parts for page in part["pages"])
+    return PdfText("\n".join(lines), pages, page_count)
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+
+
+def _runs(page_count: int, workers: int) -> list[tuple[int, int]]:
+    """Consecutive runs of pages (first, last; 1-based), one per worker."""
+    count = max(1, min(workers, page_count // _PAGES_PER_WORKER))
+    size = -(-page_count // count)
+    return [(first, min(first + size - 1, page_count))
+            for first in range(1, page_count + 1, size)]
+
+
+def _read_pages(path: Path, data: bytes, furniture: list[str], run: tuple[int, int],
+                budget: float) -> dict[str, Any]:
+    """One worker's lines and their pages."""
+    command = [sys.executable, "-m", "budgetkg.read.pdf", json.dumps(furniture), *map(str, run)]
     try:
         done = subprocess.run(command, input=data, capture_output=True, timeout=budget,
                               check=False)
@@ -96,10 +135,10 @@ def to_text(path: Path, data: bytes, furniture: list[str]) -> PdfText:
     if done.returncode != 0:
         lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise InputError(path, lines[-1] if lines else "the PDF reader stopped")
-    result = json.loads(done.stdout)
+    result: dict[str, Any] = json.loads(done.stdout)
     if "problem" in result:
         raise InputError(path, result["problem"])
-    return PdfText(result["text"], tuple(result["pages"]), result["page_count"])
+    return result
 
 
 def _page_count(path: Path, data: bytes) -> int:
@@ -111,8 +150,11 @@ def _page_count(path: Path, data: bytes) -> int:
         raise InputError(path, f"not a readable PDF: {exc}") from exc
 
 
-def _extract(path: Path, data: bytes, furniture: list[str]) -> PdfText:
-    """Lines of every page in reading order: text lines, and table rows joined by tabs."""
+def _extract(path: Path, data: bytes, furniture: list[str], first: int = 1,
+             last: int | None = None) -> tuple[list[str], list[int]]:
+    """Lines of pages `first` to `last` in reading order: text lines, and table rows joined by
+    tabs; and the page of each. The page before `first` is read too, to know whether `first`
+    repeats its text layer."""
     import pdfplumber  # imported here: only PDF input pays for it
     from pdfminer.pdfparser import PDFSyntaxError
     from pdfminer.psparser import PSException
@@ -124,8 +166,9 @@ def _extract(path: Path, data: bytes, furniture: list[str]) -> PdfText:
     previous_text = ""
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            page_count = len(pdf.pages)
-            for number, page in enumerate(pdf.pages, start=1):
+            last = len(pdf.pages) if last is None else last
+            for number in range(max(1, first - 1), last + 1):
+                page = pdf.pages[number - 1]
                 tables = page.find_tables()
                 boxes = [t.bbox for t in tables]
                 elements: list[tuple[float, int, Any]] = [
@@ -146,6 +189,8 @@ def _extract(path: Path, data: bytes, furniture: list[str]) -> PdfText:
                 repeated = {e[2] for e in elements if e[1] == 0 and e[2] in previous_text} if (
                     duplicate_layer) else set()
                 previous, previous_text = texts, page_text
+                if number < first:
+                    continue
                 for _, kind, element in sorted(elements, key=lambda e: (e[0], e[1])):
                     if kind == 1:
                         for cells in element.extract():
@@ -169,21 +214,20 @@ def _extract(path: Path, data: bytes, furniture: list[str]) -> PdfText:
         if type(exc).__module__.startswith(("pdfminer", "pdfplumber")):
             raise InputError(path, f"not a readable PDF: {exc}") from exc
         raise
-    if not any(lines):
-        raise InputError(path, "the PDF has no text layer (scanned images need OCR, which "
-                               "budgetkg does not do)")
-    return PdfText("\n".join(lines), tuple(pages), page_count)
+    return lines, pages
 
 
 def main() -> None:
-    """Worker entry: a PDF on stdin, the patterns of page furniture as JSON in argv[1]."""
+    """Worker entry: a PDF on stdin, the patterns of page furniture as JSON in argv[1], the
+    first and last page to read in argv[2] and argv[3]."""
+    furniture, first, last = json.loads(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
     try:
-        text = _extract(Path("stdin.pdf"), sys.stdin.buffer.read(), json.loads(sys.argv[1]))
+        lines, pages = _extract(Path("stdin.pdf"), sys.stdin.buffer.read(), furniture, first,
+                                last)
     except InputError as exc:
         json.dump({"problem": exc.problem}, sys.stdout)
         return
-    json.dump({"text": text.text, "pages": text.pages, "page_count": text.page_count},
-              sys.stdout, ensure_ascii=False)
+    json.dump({"lines": lines, "pages": pages}, sys.stdout, ensure_ascii=False)
 
 
 if __name__ == "__main__":
