@@ -168,7 +168,7 @@ def _extract(path: Path, data: bytes, furniture: list[str], first: int = 1,
     previous_text = ""
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            last = len(pdf.pages) if last is None else last
+            last = len(pdf.pages) if last is None else min(last, len(pdf.pages))
             for number in range(max(1, first - 1), last + 1):
                 page = pdf.pages[number - 1]
                 tables = page.find_tables()
