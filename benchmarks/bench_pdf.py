@@ -113,6 +113,7 @@ def main() -> None:
     import pypdfium2 as pdfium
 
     from budgetkg import pipeline, store
+    from budgetkg.batch import default_jobs
     from budgetkg.mapping import load as load_mappings
     from budgetkg.read import pdf as pdf_reader
     from tests.test_pdf import AMOUNT, PDFS, pdfium_pages, printed_amounts
@@ -211,7 +212,7 @@ def main() -> None:
         return "n/a" if value is None else f"{value:.2f}"
 
     wanli = next(r for r in speed if r["pages"] >= TARGET_PAGES)
-    workers = len(pdf_reader._runs(wanli["pages"], pdf_reader._cores()))
+    workers = len(pdf_reader._runs(wanli["pages"], default_jobs()))
     per_page = max(r["cli"] / r["pages"] for r in speed)
     met = wanli["cli"] < TARGET_SECONDS
     total = {k: sum(r[k] for r in speed) for k in ("pdfium", "plumber", "plumber_text")}

@@ -218,4 +218,6 @@ def _on_cluster(work: Callable[[T], R], items: list[T], scheduler: str) -> Itera
 
 
 def default_jobs() -> int:
-    return os.cpu_count() or 1
+    """One worker per core this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)

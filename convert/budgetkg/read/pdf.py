@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import subprocess
 import sys
@@ -98,7 +97,9 @@ def to_text(path: Path, data: bytes, furniture: list[str], workers: int | None =
     if page_count == 0:
         raise InputError(path, "the PDF has no pages")
     budget = _BASE_SECONDS + _SECONDS_PER_PAGE * page_count
-    runs = _runs(page_count, workers or _cores())
+    from budgetkg.batch import default_jobs  # here: batch imports this package
+
+    runs = _runs(page_count, workers or default_jobs())
     with ThreadPoolExecutor(len(runs)) as pool:
         parts = list(pool.map(lambda run: _read_pages(path, data, furniture, run, budget), runs))
     lines = [line for part in parts for line in part["lines"]]
@@ -107,11 +108,6 @@ def to_text(path: Path, data: bytes, furniture: list[str], workers: int | None =
                                "budgetkg does not do)")
     pages = tuple(page for part in parts for page in part["pages"])
     return PdfText("\n".join(lines), pages, page_count)
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
-        os.cpu_count() or 1)
 
 
 def _runs(page_count: int, workers: int) -> list[tuple[int, int]]:
