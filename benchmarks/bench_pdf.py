@@ -113,7 +113,7 @@ def main() -> None:
     import pypdfium2 as pdfium
 
     from budgetkg import pipeline, store
-    from budgetkg.batch import default_jobs
+    from budgetkg.cores import default_jobs
     from budgetkg.mapping import load as load_mappings
     from budgetkg.read import pdf as pdf_reader
     from tests.test_pdf import AMOUNT, PDFS, pdfium_pages, printed_amounts

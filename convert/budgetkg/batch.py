@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -19,7 +18,8 @@ from typing import TextIO, TypeVar
 
 from budgetkg import __version__, publish
 from budgetkg.errors import InputError, OutputError
-from budgetkg.read import READERS
+from budgetkg.mapping import load as load_mappings
+from budgetkg.read import READERS, documents, fingerprint
 from budgetkg.resources import home
 
 T = TypeVar("T")
@@ -54,15 +54,17 @@ def _is_csv_document(folder: Path) -> bool:
     return suffixes.count(".csv") > sum(s in READERS for s in suffixes)
 
 
-def expand(sources: Iterable[Path]) -> list[Path]:
-    """The documents named: files as given; a folder of .csv tables as one document; any other
-    folder as every document inside it (recursively, in path order, dot files left out). A
-    folder with no document inside is given to the reader as it is, to be reported."""
+def expand(sources: Iterable[Path]) -> list[tuple[Path, ...]]:
+    """The documents named, each as its files: files as given; a folder of .csv tables as one
+    document; any other folder as every document inside it (recursively, in path order, dot
+    files left out). Files whose names differ only by a part ending (-text / -tables) are one
+    document (read.documents). A folder with no document inside is given to the reader as it
+    is, to be reported."""
     found: list[Path] = []
     for source in sources:
         inside = _inside(source) if source.is_dir() and not _is_csv_document(source) else []
         found += inside or [source]
-    return found
+    return documents(found, load_mappings().document["file_parts"])
 
 
 def _inside(folder: Path) -> list[Path]:
@@ -156,9 +158,9 @@ class Log:
             self._handle.close()
 
 
-def unchanged(sources: list[Path], known: Iterable[publish.Published], output: Path,
-              fingerprint: Callable[[Path], str]) -> dict[Path, publish.Published]:
-    """The sources built before from the same content by the same converter, whose files are
+def unchanged(sources: list[tuple[Path, ...]], known: Iterable[publish.Published],
+              output: Path) -> dict[tuple[Path, ...], publish.Published]:
+    """The documents built before from the same content by the same converter, whose files are
     all still there: they are not built again."""
     version = converter_version()
     by_hash = {d.sha256: d for d in known if d.converter == version}
@@ -217,7 +219,4 @@ def _on_cluster(work: Callable[[T], R], items: list[T], scheduler: str) -> Itera
             yield futures[future], future.result()
 
 
-def default_jobs() -> int:
-    """One worker per core this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
-        os.cpu_count() or 1)
+

@@ -302,11 +302,12 @@ def _graph(path: Path) -> ox.Store:
 def _document(path: Path, store: ox.Store, base: str) -> ox.QuerySolution:
     """The graph's one budget document, under the IRI `base` mints for it."""
     rows: list[ox.QuerySolution] = list(_select(store, _DOCUMENT))
-    if len(rows) != 1:
+    if len({r["document"].value for r in rows}) != 1:
         raise OutputError(path, f"describes {len(rows)} budget documents, expected one")
-    row = rows[0]
+    row = min(rows, key=lambda r: r["source"].value)  # a document of several files: the first
     phase = row["phase"].value.removeprefix(iris.concept("budget-phase", ""))
-    minted = iris.Minter(base, row["name"].value, int(row["year"].value), phase).document
+    minted = iris.Minter(base, row["name"].value, int(row["year"].value), phase,
+                         row["scope"].value).document
     if row["document"].value != minted:
         raise OutputError(path, f"its document is {row['document'].value}, not {minted}: the "
                                 "folder was built with another --base (give publish the same one)")

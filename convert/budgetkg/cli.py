@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from budgetkg import __version__, batch, catalog, iris, pipeline, publish, remote, report
+from budgetkg import __version__, batch, catalog, cores, iris, pipeline, publish, remote, report
 from budgetkg import push as push_store
 from budgetkg.errors import BudgetKGError
 
@@ -82,7 +82,7 @@ def build(
     them (report in <stem>.report.ttl); then re-write the folder's catalogue (catalog.ttl,
     catalog.jsonld) and release files (all.trig, all.nq)."""
     options = catalog.Options(downloads, endpoint, licence, publisher)
-    workers = jobs if jobs > 0 else batch.default_jobs()
+    workers = jobs if jobs > 0 else cores.default_jobs()
     try:
         total = len(batch.expand(documents))
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

@@ -53,6 +53,7 @@ class Minter:
     organisation: str
     year: int
     phase: str
+    scope: str = "department"
 
     @property
     def org(self) -> str:
@@ -84,7 +85,10 @@ class Minter:
 
     @property
     def document(self) -> str:
-        return f"{self.base}doc/{slug(self.organisation)}/{self.year}/{self.phase}"
+        """The document: a department's own (部门预算) and a unit's own (单位预算) of one
+        organisation and year are two documents."""
+        phase = self.phase if self.scope == "department" else f"{self.scope}-{self.phase}"
+        return f"{self.base}doc/{slug(self.organisation)}/{self.year}/{phase}"
 
     @property
     def graph(self) -> str:
@@ -113,6 +117,15 @@ class Minter:
 
     def cell(self, table: str, row_key: str, column: int) -> str:
         return f"{table}/cell/{row_key}-{column}"
+
+    @property
+    def facts(self) -> str:
+        """The document's set of fiscal facts."""
+        return f"{self.document}/facts"
+
+    def fact(self, key: str) -> str:
+        """A fiscal fact of the document, by the digest of its dimensions."""
+        return f"{self.document}/fact/{key}"
 
     def statement(self, key: str) -> str:
         return f"{self.document}/statement/{key}"

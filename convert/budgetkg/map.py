@@ -20,9 +20,9 @@ from budgetkg import __version__
 from budgetkg.iris import Minter, concept, digest, scheme, structure, term
 from budgetkg.link.codes import TableRow, infer
 from budgetkg.link.policy import Citations, Decision, Finder, Standard
-from budgetkg.mapping import Mappings, TableMapping
-from budgetkg.normalise import compact, join_code, parse_amount
+from budgetkg.mapping import Form, Kind, Mappings
 from budgetkg.tables import (
+    Amount,
     BudgetTable,
     Column,
     Document,
@@ -49,6 +49,7 @@ CNY = "http://publications.europa.eu/resource/authority/currency/CNY"
 DIMENSIONS = ("row", "column", "fiscalYear", "budgetPhase", "organisation")
 MEASURE = "amount"
 ATTRIBUTES = ("printedAmount", "printedUnit", "printedText", "currency")
+REQUIRED_ATTRIBUTES = ("printedAmount", "printedText")  # a table may print no unit
 
 Value = ox.NamedNode | ox.Literal
 
@@ -97,6 +98,15 @@ class _Graph:
 
 
 @dataclass
+class _Fact:
+    """A fiscal fact of the document (its dimensions) and the printed cells stating it."""
+
+    key: tuple[tuple[str, str], ...]  # (property IRI, value IRI or literal) pairs, sorted
+    cells: list[tuple[tuple[int, int, int], Decimal, Decimal, str]] = field(default_factory=list)
+    # ((table, row, column), amount in 元, its rounding tolerance in 元, observation IRI)
+
+
+@dataclass
 class _Context:
     graph: _Graph
     iri: Minter
@@ -106,7 +116,9 @@ class _Context:
     projects: dict[tuple[int, int], str] = field(default_factory=dict)  # (table, row) -> IRI
     printed_codes: dict[str, dict[str, str]] = field(default_factory=dict)  # scheme: code -> name
     # (table IRI, block, code list) -> its rows in order, for code inference
-    classified: dict[tuple[str, str, str], list[TableRow]] = field(default_factory=dict)
+    classified: dict[tuple[str, int, str], list[TableRow]] = field(default_factory=dict)
+    table_iris: dict[int, str] = field(default_factory=dict)  # table number -> IRI
+    facts: dict[str, _Fact] = field(default_factory=dict)  # fact IRI -> what states it
 
     def dims(self) -> dict[str, Value]:
         return {
@@ -116,25 +128,25 @@ class _Context:
         }
 
 
-def _structures(g: _Graph, kinds: list[TableMapping]) -> None:
+def _structures(g: _Graph, kinds: list[Kind]) -> None:
     """One qb:DataStructureDefinition per table kind met in the document."""
-    for mapping in kinds:
-        dsd = structure(mapping.kind)
+    for kind in kinds:
+        dsd = structure(kind.id)
         g.a(dsd, QB + "DataStructureDefinition")
-        g.add(dsd, RDFS + "label", zh(mapping.label_zh))
-        g.add(dsd, RDFS + "label", ox.Literal(mapping.label_en, language="en"))
+        g.add(dsd, RDFS + "label", zh(kind.label_zh))
+        g.add(dsd, RDFS + "label", ox.Literal(kind.label_en, language="en"))
         order = 0
-        for kind, names in (("dimension", DIMENSIONS), ("measure", (MEASURE,)),
+        for role, names in (("dimension", DIMENSIONS), ("measure", (MEASURE,)),
                             ("attribute", ATTRIBUTES)):
             for name in names:
                 order += 1
                 spec = f"{dsd}/component/{name}"
                 g.add(dsd, QB + "component", spec)
                 g.a(spec, QB + "ComponentSpecification")
-                g.add(spec, QB + kind, term(name))
+                g.add(spec, QB + role, term(name))
                 g.add(spec, QB + "order", lit(order))
-                if kind == "attribute":
-                    g.add(spec, QB + "componentRequired", lit(name != "currency"))
+                if role == "attribute":
+                    g.add(spec, QB + "componentRequired", lit(name in REQUIRED_ATTRIBUTES))
 
 
 def _organisation(ctx: _Context) -> None:
@@ -152,7 +164,7 @@ def _organisation(ctx: _Context) -> None:
         g.add(div, RDFS + "label", zh(name))
         g.add(div, ORG + "unitOf", iri.org)
         g.add(iri.org, ORG + "hasUnit", div)
-    named = {name: code for code, name in org.units.items() if code != org.code}
+    named = {name: code for code, name in org.units if code != org.code}
     for name in org.unit_names:
         named.setdefault(name, "")
     for name, code in sorted(named.items()):
@@ -179,14 +191,22 @@ def _document(ctx: _Context) -> None:
     if doc.issued:
         g.add(d, DCT + "issued", lit(doc.issued, "date"))
     g.add(d, term("documentScope"), lit(doc.scope))
-    g.a(iri.source, term("SourceFile"))
-    g.add(iri.source, DCT + "identifier", lit(doc.path.name))
-    g.add(iri.source, term("sha256"), lit(doc.sha256))
-    g.add(d, PROV + "wasDerivedFrom", iri.source)
+    for guessed in doc.heading.guessed:
+        g.add(d, term("guessed"), lit(guessed))
     g.a(iri.conversion, term("Conversion"))
     g.add(iri.conversion, term("converterVersion"), lit(__version__))
-    g.add(iri.conversion, PROV + "used", iri.source)
+    for index, file in enumerate(doc.source.files):
+        source = iri.source if index == 0 else f"{iri.source}/{index + 1}"
+        g.a(source, term("SourceFile"))
+        g.add(source, DCT + "identifier", lit(file.path.name))
+        g.add(source, term("sha256"), lit(file.sha256))
+        if len(doc.source.files) > 1:
+            g.add(source, term("partNumber"), lit(index + 1))
+        g.add(d, PROV + "wasDerivedFrom", source)
+        g.add(iri.conversion, PROV + "used", source)
     g.add(d, PROV + "wasGeneratedBy", iri.conversion)
+    for notice in doc.notices:
+        g.add(d, term("readingNotice"), zh(str(notice)))
 
 
 def _code_concept(ctx: _Context, scheme_name: str, code: str, name: str) -> str:
@@ -213,22 +233,6 @@ def _row_key(table: BudgetTable, row: Row, seen: Counter[str]) -> str:
     return base if seen[base] == 1 else f"{base}-{seen[base]}"
 
 
-@dataclass
-class _RowMeaning:
-    """(property, IRI) pairs a row gives its observations: per block ("" = the whole row); and
-    per (block, code list) the code and name it prints, for code inference."""
-
-    block_terms: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-    codes: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
-    code_missing: bool = False
-
-    def add(self, block: str, prop: str, iri: str) -> None:
-        self.block_terms.setdefault(block, []).append((prop, iri))
-
-    def of(self, block: str) -> list[tuple[str, str]]:
-        return self.block_terms.get("", []) + (self.block_terms.get(block, []) if block else [])
-
-
 _CODE_PROPERTY = {
     "function": "functionalClassification",
     "dept-economic": "deptEconomicClassification",
@@ -236,67 +240,70 @@ _CODE_PROPERTY = {
 }
 
 
-def _interpret_row(ctx: _Context, table: BudgetTable, mapping: TableMapping, row: Row,
-                   row_iri: str) -> _RowMeaning:
-    """Codes, units, totals and projects a row stands for, recorded on the row resource."""
+@dataclass
+class _RowMeaning:
+    """(property, IRI) pairs a row gives its observations, per block (0: every block)."""
+
+    block_terms: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
+
+    def add(self, block: int, prop: str, iri: str) -> None:
+        self.block_terms.setdefault(block, []).append((prop, iri))
+
+    def of(self, block: int) -> list[tuple[str, str]]:
+        own = self.block_terms.get(block, []) if block else []
+        return self.block_terms.get(0, []) + own
+
+
+def _interpret_row(ctx: _Context, table: BudgetTable, row: Row, row_iri: str) -> _RowMeaning:
+    """Codes, units, totals and terms a row stands for, recorded on the row resource."""
     g = ctx.graph
     codes = ctx.mappings.codes
-    cells = {c.number: row.cells[c.number - 1] for c in table.columns}
     meaning = _RowMeaning()
-    labels = [cells[c.number] for c in table.columns
-              if c.role in ("label", "name") and cells[c.number]]
-    for label in labels:
-        g.add(row_iri, RDFS + "label", zh(label))
-    total = re.compile(codes["total"])
-    is_total = any(total.search(compact(v)) for c, v in cells.items()
-                   if v and table.columns[c - 1].role != "amount")
-    code_cols: dict[tuple[str, str], list[Column]] = {}
     for column in table.columns:
-        if column.role == "code":
-            code_cols.setdefault((column.block, column.scheme), []).append(column)
-    found_code = False
-    unit_code = next((cells[c.number] for c in table.columns
-                      if c.role == "unit-code" and cells[c.number]), "")
-    for (block, scheme_name), cols in sorted(code_cols.items()):
-        code = join_code([(c.part, cells[c.number]) for c in sorted(cols, key=lambda c: c.part)],
-                         codes["part_digits"])
-        name = next((cells[c.number] for c in table.columns
-                     if c.role in ("name", "label") and c.scheme == scheme_name
-                     and c.block == block and cells[c.number]), "")
-        in_scheme = bool(code) and re.match(codes["schemes"][scheme_name], code) is not None
-        meaning.codes[(block, scheme_name)] = (code if in_scheme else "", name)
-        if not code or total.search(code):
-            continue
-        if in_scheme:
-            iri = _code_concept(ctx, scheme_name, code, name)
-            prop = term(_CODE_PROPERTY[scheme_name])
-            meaning.add(block, prop, iri)
-            g.add(row_iri, prop, iri)
-            g.add(row_iri, term("code"), lit(code))
-            found_code = True
-        elif any(re.match(p, code) for p in codes["organisations"].values()):
-            unit_code = unit_code or code
-        else:
-            g.add(row_iri, term("code"), lit(code))
-    if unit_code and not re.match(codes["project"], unit_code):
+        if column.role == "label" and row.cell(column):
+            g.add(row_iri, RDFS + "label", zh(row.cell(column)))
+    for code in row.codes:
+        iri = _code_concept(ctx, code.scheme, code.code, code.name)
+        prop = term(_CODE_PROPERTY[code.scheme])
+        meaning.add(code.block, prop, iri)
+        g.add(row_iri, prop, iri)
+        g.add(row_iri, term("code"), lit(code.code))
+    unit_code = row.unit
+    if unit_code:
         if re.match(codes["organisations"]["department"], unit_code):
             unit = ctx.iri.org
         else:
             unit = ctx.unit_iris.get(unit_code) or ctx.iri.unit(unit_code)
-        meaning.add("", term("budgetUnit"), unit)
+        meaning.add(0, term("budgetUnit"), unit)
         g.add(row_iri, term("budgetUnit"), unit)
-    if code_cols and not found_code and not is_total and not unit_code:
-        g.add(row_iri, term("codeMissing"), lit(True))
-        meaning.code_missing = True
-    for block, rules in mapping.row_terms.items():
-        label = next((cells[c.number] for c in table.columns
-                      if c.role == "label" and c.block == block and cells[c.number]), "")
-        for rule in rules:
-            if label and rule.label.search(label):
-                for prop, iri in _terms(rule.terms):
-                    meaning.add(block, prop, iri)
-                break
+    for block, terms in row.terms:
+        for prop, iri in _terms(terms):
+            meaning.add(block, prop, iri)
+    if row.total:
+        g.add(row_iri, term("isTotal"), lit(True))
+    placeholder = ctx.mappings.vocabulary.is_placeholder(row.label)
+    groups = sorted({(c.block, c.scheme) for c in table.columns if c.role == "code"})
+    for block, header_scheme in groups:
+        labels = [c for c in table.columns if c.role == "label" and c.block == block]
+        label = next((row.cell(c) for c in labels if c.scheme == header_scheme and row.cell(c)),
+                     next((row.cell(c) for c in labels if row.cell(c)), ""))
+        printed = next((c for c in row.codes if c.block == block and c.name == label), None)
+        scheme_name = printed.scheme if printed else (header_scheme or _scheme_of_table(table))
+        missing = (printed is None and bool(label) and not row.total and not unit_code
+                   and not placeholder)
+        if missing:
+            g.add(row_iri, term("codeMissing"), lit(True))
+        if scheme_name:
+            ctx.classified.setdefault((ctx.table_iris[table.number], block, scheme_name),
+                                      []).append(TableRow(row_iri, printed.code if printed
+                                                          else "", label, missing))
     return meaning
+
+
+def _scheme_of_table(table: BudgetTable) -> str:
+    """The code list a table's rows are classified in: the one its printed codes belong to."""
+    found = [c.scheme for row in table.rows for c in row.codes]
+    return max(sorted(set(found)), key=found.count) if found else ""
 
 
 _SCHEME_OF = {
@@ -307,6 +314,7 @@ _SCHEME_OF = {
     "govEconomicClassification": "gov-economic",
     "functionalClassification": "function",
     "budgetPhase": "budget-phase",
+    "coverage": "coverage",
 }
 
 
@@ -317,17 +325,13 @@ def _terms(pairs: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
 
 def _table(ctx: _Context, table: BudgetTable, table_iri: str) -> None:
     g, iri = ctx.graph, ctx.iri
-    mapping = ctx.mappings.table(table.kind)
-    unit_id = table.unit or "wan-yuan"
-    factor = codelists().yuan_factor[unit_id]
-    zero_marks = tuple(ctx.mappings.document["zero_marks"])
     g.a(table_iri, term("BudgetTable"), QB + "DataSet")
     g.add(table_iri, QB + "structure", structure(table.kind))
     g.add(table_iri, term("tableKind"), concept("table-kind", table.kind))
     g.add(table_iri, DCT + "title", zh(table.title))
-    g.add(table_iri, RDFS + "label", zh(table.title))
+    g.add(table_iri, RDFS + "label", zh(table.title or ctx.mappings.kind(table.kind).label_zh))
     g.add(table_iri, term("tableNumber"), lit(table.number))
-    _where(g, table_iri, table.line, table.page)
+    _where(g, table_iri, table.line, table.page, table.file)
     g.add(table_iri, term("document"), iri.document)
     g.add(iri.document, term("hasTable"), table_iri)
     g.add(table_iri, term("isEmpty"), lit(table.empty))
@@ -335,9 +339,13 @@ def _table(ctx: _Context, table: BudgetTable, table_iri: str) -> None:
         g.add(table_iri, term("printedUnit"), concept("unit", table.unit))
     for note in table.notes:
         g.add(table_iri, term("note"), zh(note))
+    for reading in table.readings:
+        g.add(table_iri, term("reading"), zh(reading))
+    for problem in table.problems:
+        g.add(table_iri, term("readingNotice"), zh(problem))
     for dim, value in ctx.dims().items():
         g.add(table_iri, term(dim), value)
-    table_terms = _terms(mapping.terms)
+    table_terms = _terms(table.terms)
     columns: dict[int, str] = {}
     for column in table.columns:
         col = iri.column(table_iri, column.number)
@@ -348,27 +356,30 @@ def _table(ctx: _Context, table: BudgetTable, table_iri: str) -> None:
         g.add(col, term("columnRole"), lit(column.role))
         if column.header:
             g.add(col, term("header"), zh(column.header_text))
+        if column.total:
+            g.add(col, term("isTotal"), lit(True))
+        if column.of_which:
+            g.add(col, term("ofWhich"), lit(True))
+    form = ctx.mappings.forms.get(table.kind)
     projects = {p.row: p for p in table.projects}
     seen: Counter[str] = Counter()
+    rows: dict[int, str] = {}
     for row in table.rows:
         key = _row_key(table, row, seen)
         row_iri = iri.row(table_iri, key)
+        rows[row.number] = row_iri
         g.a(row_iri, term("TableRow"))
         g.add(row_iri, term("inTable"), table_iri)
         g.add(row_iri, term("rowNumber"), lit(row.number))
-        _where(g, row_iri, row.line, row.page)
-        meaning = _interpret_row(ctx, table, mapping, row, row_iri)
-        for (block, scheme_name), (code, name) in meaning.codes.items():
-            ctx.classified.setdefault((table_iri, block, scheme_name), []).append(
-                TableRow(row_iri, code, name, meaning.code_missing))
+        _where(g, row_iri, row.line, row.page, row.file)
+        meaning = _interpret_row(ctx, table, row, row_iri)
         project = projects.get(row.number)
         project_iri = _project(ctx, project, row_iri) if project else ""
         if project_iri:
             ctx.projects[(table.number, row.number)] = project_iri
         for column in table.columns:
             text, raw = row.cells[column.number - 1], row.raw[column.number - 1]
-            amount = parse_amount(text, zero_marks) if column.role == "amount" or (
-                mapping.layout == "performance-goals") else None
+            amount = row.amount(column)
             if amount is None:
                 if text:
                     cell = iri.cell(table_iri, key, column.number)
@@ -384,28 +395,30 @@ def _table(ctx: _Context, table: BudgetTable, table_iri: str) -> None:
             g.add(obs, QB + "dataSet", table_iri)
             g.add(obs, term("row"), row_iri)
             g.add(obs, term("column"), columns[column.number])
-            terms: list[tuple[str, str]] = table_terms + _terms(column.terms) + meaning.of(
-                column.block)
+            terms = table_terms + _terms(column.terms) + meaning.of(column.block)
+            if form is not None:
+                terms += _form_terms(form, row, column)
             dims = ctx.dims()
             for prop, value_iri in terms:  # a column can state its phase: 预算数 beside 决算数
                 if prop == term("budgetPhase"):
                     dims["budgetPhase"] = ox.NamedNode(value_iri)
             for dim, value in dims.items():
                 g.add(obs, term(dim), value)
-            g.add(obs, term("amount"), lit(amount.value * factor))
+            if amount.yuan is not None:
+                g.add(obs, term("amount"), lit(amount.yuan))
             g.add(obs, term("printedAmount"), lit(amount.value))
-            g.add(obs, term("printedUnit"), concept("unit", unit_id))
+            if amount.unit:
+                g.add(obs, term("printedUnit"), concept("unit", amount.unit))
             g.add(obs, term("printedText"), lit(amount.printed))
             g.add(obs, term("currency"), CNY)
-            if column.block:
-                terms += _terms(mapping.blocks.get(column.block, ()))
-            if mapping.layout == "performance-goals":
-                terms += _label_terms(mapping, row, column)
             if project_iri:
                 terms.append((term("project"), project_iri))
             for prop, concept_iri in terms:
                 if prop != term("budgetPhase"):
                     g.add(obs, prop, concept_iri)
+            if amount.yuan is not None and _states_a_fact(row, terms, column):
+                _state(ctx, obs, terms, dims, amount, (table.number, row.number, column.number))
+    _identities(ctx, table, table_iri, columns, rows)
     for indicator in table.indicators:
         _indicator(ctx, iri.document, indicator, table_iri, seen)
     for task in table.tasks:
@@ -419,20 +432,102 @@ def _table(ctx: _Context, table: BudgetTable, table_iri: str) -> None:
         g.add(iri.document, term("annualGoal"), zh(table.annual_goal))
 
 
-def _where(g: _Graph, subject: str, line: int, page: int) -> None:
-    """Where a thing is printed: its PDF page, or its line in a text extraction."""
+def _states_a_fact(row: Row, terms: list[tuple[str, str]], column: Column) -> bool:
+    """A cell states a fiscal fact when its figure says income or expenditure, and its row is
+    a total, or says what it is (a code, a unit, a project, words of the vocabulary), or is
+    the only kind of row its table has (no label): a named row the vocabulary does not know
+    would otherwise pass for its table's total."""
+    if not any(p == term("operationCharacter") for p, _ in terms):
+        return False
+    named = column.block in row.named or (column.block == 0 and bool(row.named))
+    return row.total or not row.label or bool(row.codes or row.unit or named)
+
+
+def _state(ctx: _Context, obs: str, terms: list[tuple[str, str]], dims: dict[str, Value],
+           amount: Amount, place: tuple[int, int, int]) -> None:
+    """The observation states the fact its dimensions name (one per document and key)."""
+    key = tuple(sorted({(p, v) for p, v in terms if p != term("budgetPhase")}
+                       | {(term(d), str(v.value)) for d, v in dims.items()}))
+    fact = ctx.iri.fact(digest(*(f"{p} {v}" for p, v in key), size=16))
+    ctx.graph.add(obs, term("statesFact"), fact)
+    assert amount.yuan is not None
+    tolerance = _half_digit(amount.printed) * (amount.yuan / amount.value if amount.value
+                                               else codelists().yuan_factor[amount.unit])
+    ctx.facts.setdefault(fact, _Fact(key)).cells.append((place, amount.yuan, tolerance, obs))
+
+
+def _half_digit(printed: str) -> Decimal:
+    """Half the last printed digit: 7,454.80 -> 0.005, 25 -> 0.5."""
+    decimals = len(printed.split(".")[1]) if "." in printed else 0
+    return Decimal(5) / Decimal(10) ** (decimals + 1)
+
+
+def _facts(ctx: _Context) -> None:
+    """Each fact with its dimensions and its amount: the one most of its cells print (the
+    first printed, on a tie); a cell printing another is a finding of validation."""
+    g = ctx.graph
+    if not ctx.facts:
+        return
+    dataset = ctx.iri.facts
+    g.a(dataset, term("FactSet"))
+    g.add(dataset, term("document"), ctx.iri.document)
+    for fact, state in sorted(ctx.facts.items()):
+        g.a(fact, term("Fact"))
+        g.add(fact, term("inFactSet"), dataset)
+        for prop, dimension in state.key:
+            if prop == term("fiscalYear"):
+                g.add(fact, prop, lit(dimension, "gYear"))
+            else:
+                g.add(fact, prop, dimension)
+        counts = Counter(amount for _, amount, _, _ in state.cells)
+        first = {amount: place for place, amount, _, _ in sorted(state.cells, reverse=True)}
+        value = max(counts, key=lambda a: (counts[a], tuple(-p for p in first[a])))
+        tolerance = min(t for _, a, t, _ in state.cells if a == value)
+        g.add(fact, term("amount"), lit(value))
+        g.add(fact, term("tolerance"), lit(tolerance))
+        g.add(fact, term("cellCount"), lit(len(state.cells)))
+
+
+def _identities(ctx: _Context, table: BudgetTable, table_iri: str, columns: dict[int, str],
+                rows: dict[int, str]) -> None:
+    """Each total the table's layout states (a column or a row) with its parts."""
+    g = ctx.graph
+    for identity in table.identities:
+        if identity.axis == "column":
+            node = f"{table_iri}/identity/column-{identity.total}"
+            g.a(node, term("ColumnSum"))
+            g.add(node, term("totalColumn"), columns[identity.total])
+            for part in identity.parts:
+                g.add(node, term("partColumn"), columns[part])
+        else:
+            node = f"{table_iri}/identity/row-{identity.total}-{identity.block}"
+            g.a(node, term("RowSum"))
+            g.add(node, term("totalRow"), rows[identity.total])
+            for part in identity.parts:
+                g.add(node, term("partRow"), rows[part])
+            for column in table.columns:
+                if column.role == "amount" and column.block == identity.block:
+                    g.add(node, term("inColumn"), columns[column.number])
+        g.add(table_iri, term("identity"), node)
+
+
+def _where(g: _Graph, subject: str, line: int, page: int, file: int = 0) -> None:
+    """Where a thing is printed: its PDF page, or its line in a text extraction (and which of
+    the document's files, when it has several)."""
     if page:
         g.add(subject, term("sourcePage"), lit(page))
     else:
         g.add(subject, term("sourceLine"), lit(line))
+    if file:
+        g.add(subject, term("sourceFilePart"), lit(file + 1))
 
 
-def _label_terms(mapping: TableMapping, row: Row, column: Column) -> list[tuple[str, str]]:
-    """Terms of an amount in a key-value block: from the nearest label to its left."""
+def _form_terms(form: Form, row: Row, column: Column) -> list[tuple[str, str]]:
+    """Terms of an amount in a form's budget block: from the nearest label to its left."""
     label = next((c for c in reversed(row.cells[: column.number - 1]) if c), "")
-    for rule in mapping.options.get("amount_rows", []):
-        if re.search(rule["label"], label):
-            return _terms(tuple(sorted((k, v) for k, v in (rule.get("terms") or {}).items())))
+    for rule in form.amounts:
+        if rule.label.search(label):
+            return _terms(rule.terms)
     return []
 
 
@@ -496,25 +591,62 @@ def _statements(ctx: _Context) -> list[str]:
         g.add(s, term("value"), lit(st.value))
         g.add(s, term("unitText"), lit(st.unit))
         if st.unit in yuan:
-            g.add(s, term("valueInYuan"), lit(st.value * codelists().yuan_factor[yuan[st.unit]]))
+            factor = codelists().yuan_factor[yuan[st.unit]]
+            g.add(s, term("valueInYuan"), lit(st.value * factor))
+            g.add(s, term("tolerance"), lit(_half_digit(str(st.value)) * factor))
         g.add(s, term("sentence"), zh(st.sentence))
         g.add(s, term("sourceLine"), lit(st.line))  # the paragraph, also for a PDF's text form
         if st.page:
             g.add(s, term("sourcePage"), lit(st.page))
+        if st.file:
+            g.add(s, term("sourceFilePart"), lit(st.file + 1))
+        fact = _restated(ctx, st) if st.measure == "amount" and st.unit in yuan else None
+        if fact is not None:
+            g.add(s, term("restates"), fact)
     return out
+
+
+_OTHER_YEAR = re.compile(r"上年|去年|以前年度|(?:19|20)\d{2}年")
+
+
+def _restated(ctx: _Context, st: Statement) -> str | None:
+    """The fact a stated amount restates: the one whose dimensions are what the words of its
+    section heading and its subject mean (vocabulary.yaml), when the document has it. The
+    subject must name what it is (more than 收入 or 支出, or a total: 收入预算总计); a subject
+    naming another year states no fact of this document."""
+    vocabulary = ctx.mappings.vocabulary
+    if _OTHER_YEAR.search(st.subject):
+        return None
+    own = [t for t in vocabulary.terms_of(st.subject) if t[0] != "operationCharacter"]
+    if not own and not vocabulary.total.search(st.subject):
+        return None  # a subject that names nothing (政府采购) or only 支出 restates no fact
+    words = vocabulary.terms_of(f"{st.section} {st.subject}")
+    dims = ctx.dims()
+    key = tuple(sorted({(p, v) for p, v in _terms(words) if p != term("budgetPhase")}
+                       | {(term(d), str(v.value)) for d, v in dims.items()}))
+    fact = ctx.iri.fact(digest(*(f"{p} {v}" for p, v in key), size=16))
+    return fact if fact in ctx.facts else None
+
+
+def minter(doc: Document, base: str) -> Minter:
+    """The IRIs of a document's resources."""
+    return Minter(base, doc.organisation.name, doc.year, doc.phase, doc.scope)
 
 
 def to_graph(doc: Document, mappings: Mappings, base: str) -> tuple[str, list[ox.Triple]]:
     """(named graph IRI, sorted triples) of one document."""
-    iri = Minter(base, doc.organisation.name, doc.year, doc.phase)
+    iri = minter(doc, base)
     ctx = _Context(_Graph(ox.NamedNode(iri.graph)), iri, doc, mappings)
     _organisation(ctx)
     _document(ctx)
-    _structures(ctx.graph, [mappings.table(k) for k in sorted({t.kind for t in doc.tables})])
+    _structures(ctx.graph, [mappings.kind(k) for k in sorted({t.kind for t in doc.tables})])
     occurrences: Counter[str] = Counter()
     for table in doc.tables:
         occurrences[table.kind] += 1
-        _table(ctx, table, iri.table(table.kind, occurrences[table.kind]))
+        ctx.table_iris[table.number] = iri.table(table.kind, occurrences[table.kind])
+    for table in doc.tables:
+        _table(ctx, table, ctx.table_iris[table.number])
+    _facts(ctx)
     statements = _statements(ctx)
     _regions(ctx)
     _project_links(ctx)

@@ -1,215 +1,293 @@
-"""Loads mappings/ into typed objects; a malformed file raises MappingError naming it."""
+"""Loads mappings/ into typed objects, each file checked against its schema in mappings/schema/
+(an unknown, missing or mistyped key is a MappingError naming the file and the key)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import yaml
 
+from budgetkg.cells import header_key
 from budgetkg.errors import MappingError
-from budgetkg.normalise import header_key, title_key
 from budgetkg.resources import mappings_dir
 
-Terms = tuple[tuple[str, str], ...]
+Terms = tuple[tuple[str, str], ...]  # (dimension, concept id) pairs, sorted
+
+# libyaml's parser when PyYAML was built with it (its wheels are): 7x faster than pure Python
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_QUOTES = re.compile(r"[“”\"‘’「」]")
+_FILES = ("document", "codes", "narrative", "kinds", "vocabulary", "policy", "policy-issuers",
+          "links")
 
 
-def _terms(raw: Any, where: Path) -> Terms:
-    """{dim: id | [ids]} -> sorted ((dim, id), ...)."""
-    if raw is None:
-        return ()
-    if not isinstance(raw, dict):
-        raise MappingError(where, f"terms must be a mapping, got {raw!r}")
-    pairs: list[tuple[str, str]] = []
-    for dim, value in raw.items():
-        values = value if isinstance(value, list) else [value]
-        pairs.extend((str(dim), str(v)) for v in values)
-    return tuple(sorted(pairs))
+def _load_yaml(path: Path) -> Any:
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+    except (OSError, yaml.YAMLError) as exc:
+        raise MappingError(path, f"cannot read mapping: {exc}") from exc
+
+
+def _checked(folder: Path, name: str) -> dict[str, Any]:
+    """A mapping file, checked against mappings/schema/<name>.schema.yaml."""
+    path = folder / f"{name}.yaml"
+    data = _load_yaml(path)
+    schema = _load_yaml(folder / "schema" / f"{name}.schema.yaml")
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    if errors:
+        error = errors[0]
+        key = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+        raise MappingError(path, f"{key}: {_explain(error)}")
+    if not isinstance(data, dict):  # the schemas all ask for a mapping; a guard for mypy
+        raise MappingError(path, "a mapping file must hold a YAML mapping")
+    return data
+
+
+def _explain(error: jsonschema.ValidationError) -> str:
+    """The schema error in words a mapping author reads: which key is unknown or missing."""
+    if error.validator == "additionalProperties" and isinstance(error.schema, dict):
+        known = sorted(error.schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(known)) if isinstance(error.instance,
+                                                                         dict) else []
+        return f"unknown key {', '.join(map(repr, extra))} (known keys: {', '.join(known)})"
+    if error.validator == "required":
+        return error.message.replace("is a required property", "is missing (a required key)")
+    return error.message
+
+
+def _compile(pattern: str, where: Path, key: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise MappingError(where, f"{key}: bad pattern {pattern!r}: {exc}") from exc
+
+
+def _terms(raw: dict[str, str] | None) -> Terms:
+    return tuple(sorted((str(k), str(v)) for k, v in (raw or {}).items()))
 
 
 @dataclass(frozen=True)
-class ColumnRule:
-    header: tuple[str, ...]
-    role: str
-    block: str = ""
-    scheme: str = ""
-    part: int = 0
-    group: str = ""
-    terms: Terms = ()
-    values: tuple[tuple[str, str], ...] = ()
+class Kind:
+    """A table kind: what its title says it is about (mappings/kinds.yaml)."""
+
+    id: str
+    label_zh: str
+    label_en: str
+    all: tuple[re.Pattern[str], ...]
+    none: tuple[re.Pattern[str], ...] = ()
+    terms: Terms = ()  # what every figure of a table of this kind is
+    layout: str = "grid"
+
+    def fits(self, core: str) -> bool:
+        return all(p.search(core) for p in self.all) and not any(p.search(core)
+                                                                for p in self.none)
+
+    def closeness(self, core: str) -> float:
+        """How near a title comes to this kind: the share of its patterns it satisfies."""
+        hits = sum(1 for p in self.all if p.search(core))
+        hits += sum(1 for p in self.none if not p.search(core))
+        return hits / (len(self.all) + len(self.none))
 
 
 @dataclass(frozen=True)
-class LabelRule:
+class FormAmount:
     label: re.Pattern[str]
     terms: Terms
 
 
 @dataclass(frozen=True)
-class TableMapping:
-    kind: str
-    label_zh: str
-    label_en: str
-    titles: tuple[re.Pattern[str], ...]
-    header_requires: tuple[str, ...]
-    header_rows: int
-    layout: str
+class Form:
+    """Where the fields of a form-layout table are (mappings/kinds.yaml `forms`)."""
+
+    goal: re.Pattern[str]
+    tasks: re.Pattern[str]
+    amounts: tuple[FormAmount, ...]
+
+
+@dataclass(frozen=True)
+class ColumnRule:
+    role: str
+    header: re.Pattern[str]
+    part: int = 0
+    level: int = 0
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What printed words mean (mappings/vocabulary.yaml)."""
+
+    words: tuple[tuple[str, Terms], ...]  # longest first
+    title_dimensions: frozenset[str]
+    row_dimensions: frozenset[str]
     columns: tuple[ColumnRule, ...]
-    terms: Terms = ()
-    blocks: dict[str, Terms] = field(default_factory=dict)
-    row_terms: dict[str, tuple[LabelRule, ...]] = field(default_factory=dict)
-    default_unit: str = ""
-    options: dict[str, Any] = field(default_factory=dict)  # layout-specific settings
-    path: Path = Path()
+    schemes: tuple[tuple[str, re.Pattern[str]], ...]
+    total: re.Pattern[str]
+    of_which: re.Pattern[str]
+    current_year: re.Pattern[str]
+    item_levels: tuple[re.Pattern[str], ...]
+    placeholders: tuple[re.Pattern[str], ...]
+    comparators: tuple[tuple[str, str], ...]  # printed -> canonical, longest first
 
-    def matches_title(self, title: str) -> bool:
-        key = title_key(title)
-        return any(p.fullmatch(title) or p.fullmatch(key) for p in self.titles)
+    def terms_of(self, text: str) -> Terms:
+        """The terms of the words in a text: longest word first, words never overlapping."""
+        key = _QUOTES.sub("", header_key(text))
+        taken = [False] * len(key)
+        found: set[tuple[str, str]] = set()
+        for word, terms in self.words:
+            start = key.find(word)
+            while start >= 0:
+                end = start + len(word)
+                if not any(taken[start:end]):
+                    taken[start:end] = [True] * len(word)
+                    found.update(terms)
+                start = key.find(word, end)
+        return tuple(sorted(found))
 
-    def header_vocabulary(self) -> frozenset[str]:
-        words = {w for rule in self.columns for w in rule.header}
-        return frozenset(words | set(self.header_requires))
+    def column_rule(self, element: str) -> ColumnRule | None:
+        key = header_key(element)
+        return next((r for r in self.columns if r.header.search(key)), None)
 
+    def scheme_of(self, text: str) -> str:
+        key = header_key(text)
+        return next((name for name, p in self.schemes if p.search(key)), "")
 
-LAYOUTS = ("grid", "performance-goals", "project-performance")
-ROLES = (
-    "amount", "label", "code", "name", "unit-code", "project-type",
-    "indicator-name", "indicator-value", "text",
-)
+    def item_level(self, label: str) -> int:
+        """1 for 一、…, 2 for （一）… or 1. …, 3 for (1) …; 0 for a label without numbering."""
+        return next((i + 1 for i, p in enumerate(self.item_levels) if p.search(label)), 0)
 
-
-# libyaml's parser when PyYAML was built with it (its wheels are): 7x faster than pure Python
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _load_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
-    except (OSError, yaml.YAMLError) as exc:
-        raise MappingError(path, f"cannot read mapping: {exc}") from exc
-    if not isinstance(data, dict):
-        raise MappingError(path, "a mapping file must hold a YAML mapping")
-    return data
-
-
-def _compile(pattern: str, where: Path) -> re.Pattern[str]:
-    try:
-        return re.compile(pattern)
-    except re.error as exc:
-        raise MappingError(where, f"bad pattern {pattern!r}: {exc}") from exc
-
-
-def _table(data: dict[str, Any], raw: dict[str, dict[str, Any]], path: Path) -> TableMapping:
-    if "extends" in data:
-        base = raw.get(data["extends"])
-        if base is None:
-            raise MappingError(path, f"extends unknown kind {data['extends']!r}")
-        data = {**{k: v for k, v in base.items() if k not in ("kind", "label", "titles")}, **data}
-    for key in ("kind", "label", "titles", "layout"):
-        if key not in data:
-            raise MappingError(path, f"missing key {key!r}")
-    if data["layout"] not in LAYOUTS:
-        raise MappingError(path, f"layout {data['layout']!r} is not one of {', '.join(LAYOUTS)}")
-    columns = []
-    for entry in data.get("columns", []):
-        if entry.get("role") not in ROLES:
-            raise MappingError(path, f"column {entry.get('header')}: role must be one of {ROLES}")
-        columns.append(
-            ColumnRule(
-                header=tuple(header_key(str(h)) for h in entry["header"]),
-                role=entry["role"],
-                block=entry.get("block", ""),
-                scheme=entry.get("scheme", ""),
-                part=int(entry.get("part", 0)),
-                group=entry.get("group", ""),
-                terms=_terms(entry.get("terms"), path),
-                values=tuple(sorted((str(k), str(v)) for k, v in entry.get("values", {}).items())),
-            )
-        )
-    row_terms = {
-        block: tuple(
-            LabelRule(_compile(r["label"], path), _terms(r.get("terms"), path)) for r in rules
-        )
-        for block, rules in (data.get("row_terms") or {}).items()
-    }
-    known = {
-        "kind", "label", "titles", "layout", "extends", "columns", "terms", "blocks",
-        "row_terms", "header_requires", "header_rows", "default_unit",
-    }
-    return TableMapping(
-        kind=data["kind"],
-        label_zh=data["label"]["zh"],
-        label_en=data["label"]["en"],
-        titles=tuple(_compile(t, path) for t in data["titles"]),
-        header_requires=tuple(header_key(str(h)) for h in data.get("header_requires", [])),
-        header_rows=int(data.get("header_rows", 0)),
-        layout=data["layout"],
-        columns=tuple(columns),
-        terms=_terms(data.get("terms"), path),
-        blocks={b: _terms(t, path) for b, t in (data.get("blocks") or {}).items()},
-        row_terms=row_terms,
-        default_unit=data.get("default_unit", ""),
-        options={k: v for k, v in data.items() if k not in known},
-        path=path,
-    )
+    def is_placeholder(self, text: str) -> bool:
+        return any(p.search(text.strip()) for p in self.placeholders)
 
 
 @dataclass(frozen=True)
 class Mappings:
     """Everything in mappings/: document patterns, code shapes, narrative rules, table kinds,
-    and what a document links to (citations, their issuers, projects, regions, earlier years)."""
+    the vocabulary of printed words, and what a document links to."""
 
     document: dict[str, Any]
     codes: dict[str, Any]
     narrative: dict[str, Any]
-    tables: tuple[TableMapping, ...]
+    kinds: tuple[Kind, ...]
+    unrecognised: Kind
+    title_noise: tuple[re.Pattern[str], ...]
+    forms: dict[str, Form]
+    vocabulary: Vocabulary
     policy: dict[str, Any]
     issuers: dict[str, Any]
     links: dict[str, Any]
 
-    def table(self, kind: str) -> TableMapping:
-        for mapping in self.tables:
-            if mapping.kind == kind:
-                return mapping
-        raise KeyError(kind)
+    def kind(self, kind_id: str) -> Kind:
+        if kind_id == self.unrecognised.id:
+            return self.unrecognised
+        for kind in self.kinds:
+            if kind.id == kind_id:
+                return kind
+        raise KeyError(kind_id)
 
-    def kind_for_title(self, title: str) -> TableMapping | None:
-        for mapping in self.tables:
-            if mapping.matches_title(title):
-                return mapping
-        return None
+    def title_core(self, title: str, organisation: str = "") -> str:
+        """A title without its label, year, organisation, scope words and qualifiers."""
+        text = re.sub(r"\s+", "", title)
+        if organisation:
+            text = text.replace(re.sub(r"\s+", "", organisation), "")
+        for pattern in self.title_noise:
+            text = pattern.sub("", text)
+        return text
+
+    def kind_for_title(self, title: str, organisation: str = "") -> Kind | None:
+        """The kind the title names: every `all` pattern and no `none` pattern; the most
+        specific (most `all` patterns) of several, then the first listed."""
+        core = self.title_core(title, organisation)
+        fitting = [k for k in self.kinds if k.fits(core)]
+        if not fitting:
+            return None
+        return max(fitting, key=lambda k: (len(k.all), -self.kinds.index(k)))
+
+    def nearest_kinds(self, title: str, organisation: str = "", count: int = 3) -> list[Kind]:
+        """The kinds whose patterns the title comes closest to satisfying, closest first."""
+        core = self.title_core(title, organisation)
+        ranked = sorted(self.kinds, key=lambda k: (-k.closeness(core), self.kinds.index(k)))
+        return ranked[:count]
 
 
-def _issuers(path: Path) -> dict[str, Any]:
-    """The 代字 table: each entry names its organisation in zh and en (and maybe a region)."""
-    data = _load_yaml(path)
-    for code, entry in data.items():
-        if not isinstance(entry, dict) or not {"zh", "en"} <= set(entry) or not set(entry) <= {
-                "zh", "en", "region"}:
-            raise MappingError(path, f"{code}: expected {{zh: …, en: …[, region: …]}}, "
-                                     f"got {entry!r}")
-    return data
+def _kinds(data: dict[str, Any], path: Path) -> tuple[tuple[Kind, ...], Kind]:
+    kinds = []
+    for kind_id, entry in data["kinds"].items():
+        where = f"kinds.{kind_id}"
+        kinds.append(Kind(
+            id=kind_id, label_zh=entry["label"]["zh"], label_en=entry["label"]["en"],
+            all=tuple(_compile(p, path, f"{where}.all") for p in entry["all"]),
+            none=tuple(_compile(p, path, f"{where}.none") for p in entry.get("none", [])),
+            terms=_terms(entry.get("terms")), layout=entry.get("layout", "grid"),
+        ))
+    label = data["unrecognised"]["label"]
+    return tuple(kinds), Kind("unrecognised", label["zh"], label["en"], ())
+
+
+def _forms(data: dict[str, Any], kinds: tuple[Kind, ...], path: Path) -> dict[str, Form]:
+    forms = {}
+    for kind_id, entry in data["forms"].items():
+        if kind_id not in {k.id for k in kinds}:
+            raise MappingError(path, f"forms.{kind_id}: no such kind")
+        forms[kind_id] = Form(
+            _compile(entry["goal"], path, f"forms.{kind_id}.goal"),
+            _compile(entry["tasks"], path, f"forms.{kind_id}.tasks"),
+            tuple(FormAmount(_compile(a["label"], path, f"forms.{kind_id}.amounts"),
+                             _terms(a["terms"])) for a in entry["amounts"]),
+        )
+    missing = [k.id for k in kinds if k.layout == "form" and k.id not in forms]
+    if missing:
+        raise MappingError(path, f"kinds.{missing[0]}: a form layout needs an entry in forms")
+    return forms
+
+
+def _vocabulary(data: dict[str, Any], path: Path) -> Vocabulary:
+    words = sorted(((_QUOTES.sub("", header_key(w)), _terms(t)) for w, t in data["terms"].items()),
+                   key=lambda item: (-len(item[0]), item[0]))
+    columns = tuple(
+        ColumnRule(c["role"], _compile(c["header"], path, f"columns[{i}].header"),
+                   c.get("part", 0), c.get("level", 0))
+        for i, c in enumerate(data["columns"])
+    )
+    return Vocabulary(
+        words=tuple(words),
+        title_dimensions=frozenset(data["title_dimensions"]),
+        row_dimensions=frozenset(data["row_dimensions"]),
+        columns=columns,
+        schemes=tuple((name, _compile(p, path, f"schemes.{name}"))
+                      for name, p in data["schemes"].items()),
+        total=_compile(data["total"], path, "total"),
+        of_which=_compile(data["of_which"], path, "of_which"),
+        current_year=_compile(data["current_year"], path, "current_year"),
+        item_levels=tuple(_compile(p, path, "item_levels") for p in data["item_levels"]),
+        placeholders=tuple(_compile(p, path, "placeholders") for p in data["placeholders"]),
+        comparators=tuple(sorted(((str(k), str(v)) for k, v in data["comparators"].items()),
+                                 key=lambda item: (-len(item[0]), item[0]))),
+    )
 
 
 @cache
 def load(root: Path | None = None) -> Mappings:
     """Read and check every mapping file (cached: mappings do not change during a run)."""
     folder = root or mappings_dir()
-    paths = sorted((folder / "tables").glob("*.yaml"))
-    loaded = [(path, _load_yaml(path)) for path in paths]
-    raw = {str(data.get("kind")): data for _, data in loaded}
-    if len(raw) != len(loaded):
-        raise MappingError(folder / "tables", "two table mappings share a kind")
-    tables = tuple(_table(data, raw, path) for path, data in loaded)
+    files = {name: _checked(folder, name) for name in _FILES}
+    kinds_path = folder / "kinds.yaml"
+    kinds, unrecognised = _kinds(files["kinds"], kinds_path)
     return Mappings(
-        document=_load_yaml(folder / "document.yaml"),
-        codes=_load_yaml(folder / "codes.yaml"),
-        narrative=_load_yaml(folder / "narrative.yaml"),
-        tables=tables,
-        policy=_load_yaml(folder / "policy.yaml"),
-        issuers=_issuers(folder / "policy-issuers.yaml"),
-        links=_load_yaml(folder / "links.yaml"),
+        document=files["document"],
+        codes=files["codes"],
+        narrative=files["narrative"],
+        kinds=kinds,
+        unrecognised=unrecognised,
+        title_noise=tuple(_compile(p, kinds_path, "title_noise")
+                          for p in files["kinds"]["title_noise"]),
+        forms=_forms(files["kinds"], kinds, kinds_path),
+        vocabulary=_vocabulary(files["vocabulary"], folder / "vocabulary.yaml"),
+        policy=files["policy"],
+        issuers=files["policy-issuers"],
+        links=files["links"],
     )

@@ -1,74 +1,676 @@
-"""Small named normalisation steps applied to printed cells; each says the rule it applies."""
+"""The normalise stage: Recognised -> Document. Each table's cells become typed values, by small
+named steps (each says the rule it applies):
+
+- a page block whose cells slid left (an empty cell lost in the text form) is put back, when
+  the cells then fit what their columns hold;
+- a row fragment a page break cut off (the end of a wrapped name alone at the top of the next
+  page) is joined to the row it ends;
+- wrapped cell text is re-joined; a code printed in the name cell (`2010101 行政运行`) is taken
+  out of it; codes printed in 类/款/项 columns are joined;
+- amounts become exact decimals in the printed unit and in 元 (none when the table states no
+  unit); a printed 0, 0.00 or dash is a stated zero, an empty cell no amount;
+- a row that can be read more than one way (a cell lost or one too many in the text form) is
+  read the way under which the table's own identities hold, and the choice is recorded;
+- the totals of uncoded rows (本年收入合计 over the numbered items, 收入总计 over 本年收入合计
+  and 上年结转) are stated as row identities;
+- projects, their indicators and the department's goals are gathered from their rows.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
-from budgetkg.tables import Amount
+from budgetkg.cells import compact, join_code, parse_amount, rejoin_wrapped
+from budgetkg.mapping import Form, Mappings
+from budgetkg.tables import (
+    Amount,
+    BudgetTable,
+    Code,
+    Column,
+    Document,
+    Identity,
+    Indicator,
+    Organisation,
+    ProjectEntry,
+    Recognised,
+    RecognisedTable,
+    Row,
+    SourceLine,
+    Task,
+    Terms,
+)
+from budgetkg.vocab import codelists
 
-_CJK = r"[\u3400-\u9fff\uf900-\ufaff（）“”、]"
-_WRAP = re.compile(rf"(?<={_CJK})\s+(?={_CJK})")
-_AMOUNT = re.compile(r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
-
-
-def rejoin_wrapped(text: str) -> str:
-    """A space between two CJK characters is a line wrap of the PDF cell: remove it."""
-    return _WRAP.sub("", text.strip())
-
-
-def compact(text: str) -> str:
-    """Header and title matching ignores every space (wraps and padding alike)."""
-    return re.sub(r"\s+", "", text)
-
-
-_ASCII_PARENS = str.maketrans("()", "（）")
-_YEAR_PREFIX = re.compile(r"^\d{4}年度?")
-
-
-def header_key(text: str) -> str:
-    """Header cells match without spaces, with full-width brackets and without a leading year
-    (因公出国(境)费 = 因公出国（境）费; 2024年“三公”经费预算数 = “三公”经费预算数)."""
-    return _YEAR_PREFIX.sub("", compact(text).translate(_ASCII_PARENS))
-
-
-def title_key(text: str) -> str:
-    """Titles match without spaces or quotes (a PDF can print the quotes of “三公” apart)."""
-    return re.sub(r"[\s“”\"'‘’「」]+", "", text)
+_MAX_SHIFT = 3
+_TAGS = re.compile(r"<[^>]+>")
+_CODE_IN_LABEL = re.compile(r"^(?P<code>\d{3}(?:\d{2}){0,2})\s*(?P<name>[\u3400-\u9fff].*)$")
+_QUOTES = re.compile(r"[“”\"‘’「」]")
 
 
-def parse_amount(text: str, zero_marks: tuple[str, ...]) -> Amount | None:
-    """Exact decimal of a printed amount; None when the cell is not an amount.
-
-    Thousands separators are dropped; 0, 0.00 and the dash marks are stated zeros.
-    """
-    cell = text.strip()
-    if cell in zero_marks:
-        return Amount(Decimal(0), cell, stated_zero=True)
-    if not _AMOUNT.match(cell):
-        return None
-    try:
-        value = Decimal(cell.replace(",", ""))
-    except InvalidOperation:
-        return None
-    return Amount(value, cell, stated_zero=value == 0)
+def normalise(recognised: Recognised, mappings: Mappings) -> Document:
+    """The document with every table typed and read; the organisation's printed codes kept."""
+    tables = tuple(_table(t, mappings) for t in recognised.tables)
+    organisation = _printed_codes(recognised.organisation, tables, mappings)
+    return Document(recognised.source, recognised.heading, organisation, tables,
+                    recognised.statements, recognised.paragraphs, recognised.notices + tuple(
+                        n for t in recognised.tables for n in t.notices))
 
 
-def is_amount(text: str, zero_marks: tuple[str, ...]) -> bool:
-    return parse_amount(text, zero_marks) is not None
+class _Cells:
+    """How a table's cells are read: its unit, zero marks, code shapes, vocabulary."""
+
+    def __init__(self, table: RecognisedTable, mappings: Mappings):
+        self.table = table
+        self.mappings = mappings
+        self.vocabulary = mappings.vocabulary
+        self.zero_marks = tuple(mappings.document["zero_marks"])
+        self.unit = table.unit
+        codes = mappings.codes
+        self.schemes = {name: re.compile(p) for name, p in codes["schemes"].items()}
+        self.part_digits: list[int] = codes["part_digits"]
+        self.organisations = {k: re.compile(p) for k, p in codes["organisations"].items()}
+        self.project = re.compile(codes["project"])
+
+    def amount(self, text: str, unit: str | None = None) -> Amount | None:
+        """The amount a cell prints, in the table's unit (or `unit`, where its row names one)."""
+        parsed = parse_amount(text, self.zero_marks)
+        if parsed is None:
+            return None
+        unit = self.unit if unit is None else unit
+        factor = codelists().yuan_factor[unit] if unit else None
+        return Amount(parsed.value, parsed.printed, parsed.stated_zero,
+                      parsed.value * factor if factor is not None else None, unit)
+
+    def is_amount(self, text: str) -> bool:
+        return parse_amount(text, self.zero_marks) is not None
+
+    def scheme(self, code: str) -> str:
+        return next((name for name, p in self.schemes.items() if p.match(code)), "")
+
+    def total(self, text: str) -> bool:
+        return bool(self.vocabulary.total.search(_QUOTES.sub("", compact(text))))
 
 
-def join_code(parts: list[tuple[int, str]], digits: list[int]) -> str:
-    """Codes printed as 类/款/项 columns (`206 04 04`) join into one code (`2060404`).
+# ------------------------------------------------------------------------------------ grid
 
-    `parts` are (part number, text); a part printed without its leading zero (`2` for 款 02)
-    is padded to the digits its level has (`digits`, from mappings/codes.yaml).
-    """
+
+def _table(table: RecognisedTable, mappings: Mappings) -> BudgetTable:
+    cells = _Cells(table, mappings)
+    kind = mappings.kind(table.kind)
+    if kind.layout == "form":
+        return _form(table, cells, mappings.forms[kind.id])
+    lines, problems = _realigned(list(table.body), table.columns, cells)
+    lines = _fragments_joined(lines, table.columns, cells)
+    readings: list[str] = []
+    rows: list[Row] = []
+    for number, line in enumerate(lines, start=1):
+        values = list(line.cells)
+        chosen = _reading(values, table, cells)
+        if chosen is not None:
+            values, why = chosen
+            readings.append(f"{_where(line)}, row {number}: {why}")
+        rows.append(_row(number, line, values, table.columns, cells))
+    rows = _with_terms(rows, table.columns, cells)
+    empty = not any(a is not None for row in rows for a in row.amounts)
+    problems += _unplaced(table.columns, rows)
+    projects = _projects(table.columns, rows, cells)
+    identities = table.identities + tuple(_row_identities(table.columns, rows, cells))
+    return BudgetTable(
+        number=table.number, kind=table.kind, title=table.title, unit=table.unit,
+        unit_text=table.unit_text, line=table.raw.line, columns=table.columns, rows=tuple(rows),
+        notes=table.raw.notes, terms=table.terms, empty=empty, page=table.raw.page,
+        file=table.raw.file, identities=identities, readings=tuple(readings),
+        projects=tuple(projects), problems=tuple(problems),
+    )
+
+
+def _where(line: SourceLine | Row) -> str:
+    return f"page {line.page}" if line.page else f"line {line.line}"
+
+
+def _misplaced(values: Sequence[str], columns: Sequence[Column], cells: _Cells) -> list[int]:
+    """Columns whose cell cannot be what the column holds: text in an amount column, or a
+    formatted amount (7,454.80) in a code or name column."""
     out = []
-    for part, text in parts:
-        text = compact(text)
-        if not text:
+    for column in columns:
+        i = column.number - 1
+        cell = values[i].strip() if i < len(values) else ""
+        if not cell:
             continue
-        width = digits[part - 1] if 0 < part <= len(digits) else 0
-        out.append(text.zfill(width) if text.isdigit() and len(parts) > 1 else text)
-    return "".join(out)
+        amount = cells.is_amount(cell)
+        formatted = amount and any(ch in cell for ch in ",.")
+        if (column.role == "amount" and not amount) or (
+                column.role in ("code", "label", "unit-code") and formatted):
+            out.append(i)
+    return out
+
+
+def _realigned(lines: list[SourceLine], columns: tuple[Column, ...],
+               cells: _Cells) -> tuple[list[SourceLine], list[str]]:
+    """A page block whose cells slid left (an empty cell lost) is shifted back into place,
+    when every row of the block then fits its columns."""
+    width = len(columns)
+    blocks: dict[int, list[SourceLine]] = {}
+    for line in lines:
+        blocks.setdefault(line.block, []).append(line)
+    out: list[SourceLine] = []
+    problems: list[str] = []
+    for block in blocks.values():
+        rows = [list(line.cells) + [""] * (width - len(line.cells)) for line in block]
+        if any(_misplaced(r, columns, cells) for r in rows):
+            bad = min(i for r in rows for i in _misplaced(r, columns, cells))
+            shifted = None
+            for shift in range(1, _MAX_SHIFT + 1):
+                candidate = [r[:bad] + [""] * shift + r[bad:] for r in rows]
+                if all(not any(c.strip() for c in r[width:]) for r in candidate):
+                    candidate = [r[:width] for r in candidate]
+                    if not any(_misplaced(r, columns, cells) for r in candidate):
+                        shifted = candidate
+                        break
+            if shifted is not None:
+                rows = shifted
+            else:
+                for r, line in zip(rows, block, strict=True):
+                    text = [r[c.number - 1] for c in columns if c.role == "amount"
+                            and r[c.number - 1].strip() and not cells.is_amount(r[c.number - 1])]
+                    if text:
+                        problems.append(
+                            f"{_where(line)}: text {text[0]!r} in an amount column, kept as text "
+                            f"(row: {' | '.join(c for c in r if c.strip())})")
+        out.extend(replace(line, cells=tuple(r[:width])) for line, r in zip(block, rows,
+                                                                          strict=True))
+    return out, problems
+
+
+_FRAGMENT_CHARS = 6  # the end of a name a page break cut off is short: 业支出, 费
+
+
+def _fragments_joined(lines: list[SourceLine], columns: tuple[Column, ...],
+                      cells: _Cells) -> list[SourceLine]:
+    """The first row of a page block that holds only the short end of a label the page break
+    cut (no amount, no code, no numbering; the row before it is no total and its label ends
+    mid-name) is joined to it."""
+    labels = [c.number - 1 for c in columns if c.role == "label"]
+    out: list[SourceLine] = []
+    for line in lines:
+        previous = out[-1] if out else None
+        filled = [i for i, c in enumerate(line.cells) if c.strip()]
+        if (previous is not None and line.block != previous.block and filled
+                and all(i in labels for i in filled)
+                and all(len(compact(line.cells[i])) <= _FRAGMENT_CHARS
+                        and not cells.vocabulary.item_level(line.cells[i].strip())
+                        for i in filled)
+                and all(previous.cells[i].strip() and not cells.total(previous.cells[i])
+                        and not previous.cells[i].strip().endswith(("）", ")"))
+                        for i in filled)
+                and not any(cells.is_amount(c) for c in line.cells)):
+            joined = tuple(p + c if c.strip() else p for p, c in zip(previous.cells, line.cells,
+                                                                     strict=False))
+            out[-1] = replace(previous, cells=joined + previous.cells[len(joined):])
+            continue
+        out.append(line)
+    return out
+
+
+# ---------------------------------------------------------------------------- row readings
+
+
+def _check(values: Sequence[str], identities: Sequence[Identity],
+           cells: _Cells) -> tuple[int, int]:
+    """(identities that hold, identities that fail) of a row's values; an identity with an
+    empty total and empty parts says nothing."""
+    held = failed = 0
+    for identity in identities:
+        if identity.axis != "column":
+            continue
+        total = parse_amount(values[identity.total - 1], cells.zero_marks) if (
+            identity.total - 1 < len(values)) else None
+        parts = [parse_amount(values[p - 1], cells.zero_marks) if p - 1 < len(values) else None
+                 for p in identity.parts]
+        printed = [p for p in parts if p is not None]
+        if total is None and not printed:
+            continue
+        value = total.value if total is not None else Decimal(0)
+        summed = sum((p.value for p in printed), Decimal(0))
+        if abs(value - summed) <= _tolerance(total, printed):
+            held += 1
+        else:
+            failed += 1
+    return held, failed
+
+
+def _tolerance(total: Amount | None, parts: Sequence[Amount]) -> Decimal:
+    """Half the last printed digit per figure: the rounding of the printed parts."""
+    figures = [*parts, *([total] if total is not None else [])]
+    return sum((_half_digit(a.printed) for a in figures), Decimal(0))
+
+
+def _half_digit(printed: str) -> Decimal:
+    decimals = len(printed.split(".")[1]) if "." in printed else 0
+    return Decimal(5) / Decimal(10) ** (decimals + 1)
+
+
+def _bounds(columns: Sequence[Column], cells: _Cells) -> list[tuple[int, int]]:
+    """(of-which column, its total) pairs: 其中：财政拨款 is at most the 小计 beside it."""
+    out = []
+    for part in columns:
+        if not part.of_which:
+            continue
+        k = next((i for i, e in enumerate(part.header) if cells.vocabulary.of_which.search(e)),
+                 len(part.header) - 1)
+        total = next((c for c in columns if c.role == "amount" and c.header[:k] == part.header[:k]
+                      and len(c.header) > k and cells.total(c.header[k])), None)
+        if total is not None:
+            out.append((part.number, total.number))
+    return out
+
+
+def _within_bounds(values: Sequence[str], bounds: Sequence[tuple[int, int]],
+                   cells: _Cells) -> bool:
+    for part, total in bounds:
+        p = parse_amount(values[part - 1], cells.zero_marks)
+        t = parse_amount(values[total - 1], cells.zero_marks)
+        if p is not None and p.value > 0 and (t is None or p.value > t.value):
+            return False
+    return True
+
+
+def _reading(values: list[str], table: RecognisedTable,
+             cells: _Cells) -> tuple[list[str], str] | None:
+    """Another reading of a row (one empty cell put back where the text form lost it, or one
+    empty cell taken out) under which more of the table's identities hold than as printed,
+    every cell fits its column and no of-which part exceeds its total; of several, the one
+    moving the fewest printed cells. None when the printed reading is the best."""
+    identities = [i for i in table.identities if i.axis == "column"]
+    if not identities:
+        return None
+    held, failed = _check(values, identities, cells)
+    if not failed:
+        return None
+    bounds = _bounds(table.columns, cells)
+    width = len(values)
+    candidates: dict[tuple[str, ...], str] = {}
+    for position in range(1, width):
+        if not values[-1].strip():  # a lost cell: everything from `position` moves right
+            candidates.setdefault((*values[:position], "", *values[position:-1]), "right")
+        if not values[position - 1].strip():  # a cell too many: the rest moves left
+            candidates.setdefault((*values[:position - 1], *values[position:], ""), "left")
+    best: tuple[tuple[int, int, int], list[str], str] | None = None
+    for candidate, direction in candidates.items():
+        listed = list(candidate)
+        if listed == values or _misplaced(listed, table.columns, cells) or not _within_bounds(
+                listed, bounds, cells):
+            continue
+        c_held, c_failed = _check(listed, identities, cells)
+        if c_held <= held or c_failed >= failed:
+            continue
+        moved = [i for i, v in enumerate(values) if v.strip() and (
+            i >= len(listed) or listed[i] != v)]
+        score = (c_held, -c_failed, -len(moved))
+        if best is None or score > best[0]:
+            first = moved[0] + 1 if moved else 0
+            why = (f"the cells from column {first} on read one column to the {direction} (an "
+                   f"empty cell {'lost' if direction == 'right' else 'too many'} in the text "
+                   f"form before them)")
+            best = (score, listed, why)
+    if best is None:
+        return None
+    return best[1], (f"{best[2]}: {best[0][0]} of the table's column identities hold so, "
+                     f"{held} as printed")
+
+
+# ------------------------------------------------------------------------------------ rows
+
+
+def _row(number: int, line: SourceLine, values: list[str], columns: tuple[Column, ...],
+         cells: _Cells) -> Row:
+    raw = tuple(values)
+    text = [rejoin_wrapped(v) for v in values]
+    codes: list[Code] = []
+    labels = [c for c in columns if c.role == "label"]
+    for (block, scheme), found in _code_groups(columns).items():
+        parts = [(c.part, text[c.number - 1]) for c in sorted(found, key=lambda c: c.part)]
+        code = join_code(parts, cells.part_digits)
+        name = _name_for(labels, block, scheme, text)
+        if code and cells.scheme(code):
+            codes.append(Code(block, cells.scheme(code), code, name))
+    for column in labels:  # a code printed in the name cell: 2010101 行政运行
+        m = _CODE_IN_LABEL.match(text[column.number - 1])
+        if m and cells.scheme(m["code"]) and not any(c.name == text[column.number - 1]
+                                                     for c in codes):
+            text[column.number - 1] = m["name"].strip()
+            codes.append(Code(column.block, cells.scheme(m["code"]), m["code"],
+                              text[column.number - 1]))
+    label = next((text[c.number - 1] for c in labels if text[c.number - 1]), "")
+    amounts = tuple(cells.amount(text[c.number - 1]) if c.role == "amount" else None
+                    for c in columns)
+    name_cells = [text[c.number - 1] for c in columns if c.role in ("label", "code", "unit-code")
+                  and text[c.number - 1]]
+    is_total = any(cells.total(t) for t in name_cells) and not codes
+    unit = next((text[c.number - 1] for c in columns if c.role in ("unit-code", "code")
+                 and any(p.match(text[c.number - 1]) for p in cells.organisations.values())),
+                "") if not codes else ""
+    return Row(number, line.line, tuple(text), raw, line.page, amounts, tuple(codes), label,
+               is_total, cells.vocabulary.item_level(label), file=line.file, unit=unit)
+
+
+def _code_groups(columns: Sequence[Column]) -> dict[tuple[int, str], list[Column]]:
+    """The code columns of each code printed in a row: by block, and by the code list their
+    header names (部门预算经济分类 and 政府预算经济分类 side by side are two codes)."""
+    groups: dict[tuple[int, str], list[Column]] = {}
+    for column in columns:
+        if column.role == "code":
+            groups.setdefault((column.block, column.scheme), []).append(column)
+    return dict(sorted(groups.items()))
+
+
+def _name_for(labels: Sequence[Column], block: int, scheme: str, text: Sequence[str]) -> str:
+    """The name printed beside a code: its block's label of the same code list, else the
+    block's first label."""
+    same = [c for c in labels if c.block == block and c.scheme == scheme and text[c.number - 1]]
+    any_ = [c for c in labels if c.block == block and text[c.number - 1]]
+    chosen = same or any_
+    return text[chosen[0].number - 1] if chosen else ""
+
+
+def _with_terms(rows: list[Row], columns: tuple[Column, ...], cells: _Cells) -> list[Row]:
+    """What the label of a row printed without a code says of its figures, per block, with
+    what the items above it say: a numbered item's terms go to the items numbered under it,
+    to the 其中 rows and to the unnumbered rows after it (up to the next item of its level or
+    a total)."""
+    vocabulary = cells.vocabulary
+    labels = [c for c in columns if c.role == "label"]
+    stacks: dict[int, list[tuple[int, Terms]]] = {c.block: [] for c in labels}
+    out = []
+    for row in rows:
+        terms: list[tuple[int, Terms]] = []
+        named: list[int] = []
+        for column in labels:
+            if any(c.block == column.block for c in row.codes):
+                continue
+            text = row.cells[column.number - 1]
+            if not text:
+                continue
+            own = tuple(t for t in vocabulary.terms_of(text) if t[0] in vocabulary.row_dimensions)
+            stack = stacks[column.block]
+            level = vocabulary.item_level(text)
+            if cells.total(text):
+                stack.clear()
+            elif level:
+                del stack[next((i for i, (lv, _) in enumerate(stack) if lv >= level),
+                               len(stack)):]
+            inherited = tuple(t for _, ts in stack for t in ts)
+            if level and not cells.total(text):
+                stack.append((level, own))
+            found = tuple(sorted(set(own) | set(inherited)))
+            if found:
+                terms.append((column.block, found))
+            if own:
+                named.append(column.block)
+        out.append(replace(row, terms=tuple(terms), named=tuple(named)) if terms else row)
+    return out
+
+
+def _unplaced(columns: tuple[Column, ...], rows: list[Row]) -> list[str]:
+    """Columns no header word explains although they hold text (kept as text, reported)."""
+    problems = []
+    for column in columns:
+        filled = [r for r in rows if r.cells[column.number - 1]]
+        if column.role == "text" and filled and not column.header:
+            problems.append(
+                f"{_where(filled[0])}: column {column.number} has no header; its "
+                f"{len(filled)} cell(s) are kept as text")
+    return problems
+
+
+def _row_identities(columns: tuple[Column, ...], rows: list[Row], cells: _Cells) -> list[Identity]:
+    """The totals of uncoded rows, block by block: a total of the year (本年收入合计, 当年支出
+    小计) is the sum of the numbered items above it; a numbered item, of the items one level
+    below it; a grand total (收入总计, 总计) is the year's total and the rows between them
+    (上年结转, 年初结转和结余 …), or, without a year's total, the numbered items."""
+    out: list[Identity] = []
+    blocks = sorted({c.block for c in columns if c.role == "label"})
+    for block in blocks:
+        label = next((c for c in columns if c.role == "label" and c.block == block), None)
+        if label is None:
+            continue
+        items = [r for r in rows if r.cells[label.number - 1] and not any(
+            c.block == block for c in r.codes)]
+        if not items or any(any(c.block == block for c in r.codes) for r in rows):
+            continue
+        out += _block_identities(items, label, block, cells)
+    return out
+
+
+def _block_identities(rows: list[Row], label: Column, block: int,
+                      cells: _Cells) -> list[Identity]:
+    vocabulary = cells.vocabulary
+
+    def text(row: Row) -> str:
+        return compact(row.cells[label.number - 1])
+
+    out: list[Identity] = []
+    items: list[Row] = []  # numbered items (一、…) since the last total
+    year_total: Row | None = None  # the last total of the year (本年收入合计)
+    after_year: list[Row] = []  # unnumbered rows after it (上年结转结余 …)
+    for index, row in enumerate(rows):
+        level = vocabulary.item_level(text(row))
+        if level == 1:
+            children = []
+            for after in rows[index + 1:]:
+                after_level = vocabulary.item_level(text(after))
+                if after_level <= 1 or cells.total(text(after)):
+                    break
+                if after_level == 2:
+                    children.append(after.number)
+            if children:
+                out.append(Identity(row.number, tuple(children), "row", block))
+        if cells.total(text(row)):
+            if vocabulary.current_year.search(text(row)):
+                if items:
+                    out.append(Identity(row.number, tuple(r.number for r in items), "row",
+                                        block))
+                year_total, after_year = row, []
+            elif year_total is not None:
+                out.append(Identity(row.number, (year_total.number,
+                                                 *(r.number for r in after_year)), "row", block))
+                year_total = None
+            elif items:
+                out.append(Identity(row.number, tuple(r.number for r in items), "row", block))
+            items = []
+        elif year_total is not None and level == 0:
+            after_year.append(row)
+        elif level == 1:
+            items.append(row)
+    return out
+
+
+# -------------------------------------------------------------------------------- projects
+
+
+def _projects(columns: tuple[Column, ...], rows: list[Row], cells: _Cells) -> list[ProjectEntry]:
+    """Projects of a project table (a row with a project type) or a performance table (a row
+    with a project code, its indicators on the rows below until the next code)."""
+    role = {c.role: c for c in reversed(columns) if c.role in ("unit-code", "label",
+                                                                 "project-type")}
+    names = [c for c in columns if c.role == "indicator-level"]
+    values = {c.group: c for c in columns if c.role == "indicator-value"}
+    if "project-type" not in role and not names:
+        return []
+    out: list[ProjectEntry] = []
+    current: ProjectEntry | None = None
+    pending: list[Indicator] = []
+
+    def close() -> None:
+        if current is not None:
+            out.append(replace(current, indicators=tuple(pending)))
+
+    for row in rows:
+        code = row.cell(role["unit-code"]) if "unit-code" in role else ""
+        name = row.cell(role["label"]) if "label" in role else ""
+        if "project-type" in role:
+            kinds = [v for d, v in cells.vocabulary.terms_of(row.cell(role["project-type"]))
+                     if d == "expenditureType"]
+            if kinds:
+                out.append(ProjectEntry(name, row.number, code, "", kinds[0]))
+            continue
+        if code:
+            close()
+            current, pending = None, []
+            if cells.project.match(code):
+                current = ProjectEntry(name, row.number, "", code)
+        if current is None:
+            continue
+        for column in names:
+            value_column = values.get(column.group)
+            level3 = row.cell(column)
+            value = row.cell(value_column) if value_column else ""
+            if level3 or value:
+                pending.append(_indicator(column.group, "", level3, value,
+                                          cells.vocabulary.comparators, row.number))
+    close()
+    return out
+
+
+def parse_indicator_value(raw: str, comparators: Sequence[tuple[str, str]]) -> tuple[
+    str, Decimal | None, str
+]:
+    """(comparator, value, unit) of a printed target such as ≥90%, ≤4289.5万元, 7%左右, 100个."""
+    text = compact(raw)
+    comparator = ""
+    for printed, canonical in comparators:
+        if text.startswith(printed):
+            comparator, text = canonical, text[len(printed):]
+            break
+        if text.endswith(printed) and canonical == "左右":
+            comparator, text = "左右", text[: -len(printed)]
+            break
+    m = re.match(r"^(\d+(?:\.\d+)?)(.*)$", text)
+    if not m:
+        return comparator, None, ""
+    try:
+        value = Decimal(m[1])
+    except InvalidOperation:
+        return comparator, None, ""
+    return comparator or "=", value, m[2]
+
+
+def _indicator(level1: str, level2: str, level3: str, raw: str,
+               comparators: Sequence[tuple[str, str]], row: int, note: str = "") -> Indicator:
+    comparator, value, unit = parse_indicator_value(raw, comparators)
+    return Indicator(level1, level2, level3, raw, comparator, value, unit, note, row)
+
+
+# ------------------------------------------------------------------------------------ form
+
+
+@dataclass
+class _FormState:
+    goal: str = ""
+    tasks: list[Task] | None = None
+    indicators: list[Indicator] | None = None
+
+
+def _form(table: RecognisedTable, cells: _Cells, form: Form) -> BudgetTable:
+    """A form-layout table: labelled fields (goal, tasks, a budget block of labelled amounts),
+    then an indicator grid whose header row names its columns (vocabulary.yaml `columns`).
+    Rows of the grid are read right-aligned on its value column: the text form drops the
+    empty cells a row starts with."""
+    vocabulary = cells.vocabulary
+    width = max((len(line.cells) for line in table.body), default=0)
+    rows: list[Row] = []
+    grid: dict[str, int] = {}
+    levels = ["", "", ""]
+    tasks: list[Task] = []
+    indicators: list[Indicator] = []
+    goal = ""
+    in_tasks = False
+    units: dict[str, str] = cells.mappings.document["units"]
+    block_unit = cells.unit
+    unit_res = [re.compile(p) for p in cells.mappings.document["unit_patterns"]]
+    for number, line in enumerate(table.body, start=1):
+        raw = tuple(list(line.cells) + [""] * (width - len(line.cells)))
+        text = [rejoin_wrapped(c) for c in raw]
+        filled = [c for c in text if c]
+        roles = [vocabulary.column_rule(c) for c in text]
+        if filled and sum(1 for r in roles if r and r.role.startswith("indicator")) >= 2:
+            grid = {_grid_key(r.role, r.level): i for i, r in enumerate(roles)
+                    if r and r.role.startswith("indicator")}
+            in_tasks = False
+            rows.append(Row(number, line.line, tuple(text), raw, line.page,
+                            (None,) * width, file=line.file))
+            continue
+        amounts: list[Amount | None] = [None] * width
+        if grid and filled:
+            names, value, note = _indicator_cells(filled, grid)
+            for k in (0, 1):
+                if names[k]:
+                    levels[k] = names[k]
+                    if k == 0:
+                        levels[1] = names[1]
+            if names[2] or value:
+                indicators.append(_indicator(levels[0], levels[1], names[2], value,
+                                             vocabulary.comparators, number, note))
+        elif filled and form.goal.search(compact(filled[0])) and len(filled) > 1:
+            goal = _TAGS.sub("", filled[1]).strip()
+        elif filled and form.tasks.search(compact(filled[0])):
+            in_tasks = True
+        elif any(cells.is_amount(c) for c in filled):
+            in_tasks = False
+            named = next((units[m["unit"]] for c in text for p in unit_res
+                          if c and (m := p.search(compact(c)))), "")
+            block_unit = named or block_unit  # 部门预算总额（万元） names the unit of its block
+            amounts = [cells.amount(c, block_unit) if cells.is_amount(c) else None for c in text]
+        elif in_tasks and len(filled) == 2:
+            tasks.append(Task(filled[0], _TAGS.sub("", filled[1]).strip()))
+        rows.append(Row(number, line.line, tuple(text), raw, line.page, tuple(amounts),
+                        label=next((c for c in text if c), ""), file=line.file))
+    columns = tuple(Column(i + 1, (), "text") for i in range(width))
+    return BudgetTable(
+        number=table.number, kind=table.kind, title=table.title, unit=table.unit,
+        unit_text=table.unit_text, line=table.raw.line, columns=columns, rows=tuple(rows),
+        notes=table.raw.notes, terms=table.terms, empty=False, page=table.raw.page,
+        file=table.raw.file, indicators=tuple(indicators), tasks=tuple(tasks), annual_goal=goal,
+    )
+
+
+def _grid_key(role: str, level: int) -> str:
+    return f"level{level}" if role == "indicator-level" else role.removeprefix("indicator-")
+
+
+def _indicator_cells(filled: list[str], grid: dict[str, int]) -> tuple[list[str], str, str]:
+    """(level names 1-3, value, note) of an indicator row, read from its last cell back: the
+    text form drops empty cells, so position says less than order does. A row filling every
+    column of the grid ends with its note; else its last cell is the value, the one before the
+    level-3 name, and the cells before those the higher levels."""
+    cells = list(filled)
+    note = cells.pop() if "note" in grid and len(cells) >= len(grid) else ""
+    value = cells.pop() if cells else ""
+    level3 = cells.pop() if cells else ""
+    upper = ["", ""]
+    for k in (1, 0):
+        if cells:
+            upper[k] = cells.pop()
+    return [upper[0], upper[1], level3], value, note
+
+
+# ----------------------------------------------------------------------------- organisation
+
+
+def _printed_codes(org: Organisation, tables: tuple[BudgetTable, ...],
+                   mappings: Mappings) -> Organisation:
+    """The organisation's own code (部门代码) and its units' codes, where the tables print them."""
+    department = re.compile(mappings.codes["organisations"]["department"])
+    unit = re.compile(mappings.codes["organisations"]["unit"])
+    code = org.code
+    units = dict(org.units)
+    for table in tables:
+        for row in table.rows:
+            if department.match(row.unit):
+                code = code or row.unit
+            elif unit.match(row.unit) and row.label:
+                units.setdefault(row.unit, row.label)
+    return replace(org, code=code, units=tuple(sorted(units.items())))

@@ -1,7 +1,15 @@
-"""The only place that chains the stages: read -> recognise -> map -> publish, and back (tables).
+"""The only place that chains the stages, each a function from one frozen value to the next:
 
-Each public verb here is one CLI command: build, check (validate), tables, query,
-publish_catalogue (publish).
+    read       files -> Source                      read/
+    recognise  Source -> Recognised                 recognise/
+    normalise  Recognised -> Document               normalise.py
+    link       Document -> Document (with Links)    link/
+    map        Document -> (graph IRI, triples)     map.py
+    validate   triples -> ValidationReport          validate.py
+    publish    triples + report -> files            publish.py, report.py, catalog.py
+
+and back from the graph (tables). Each public verb here is one CLI command: build, check
+(validate), tables, query, publish_catalogue (publish).
 """
 
 from __future__ import annotations
@@ -9,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -17,8 +25,11 @@ import pyoxigraph as ox
 
 from budgetkg import batch, catalog, iris, map, publish, report, store, validate
 from budgetkg.errors import BudgetKGError, InputError, OutputError
+from budgetkg.link import link
 from budgetkg.mapping import load as load_mappings
-from budgetkg.read import fingerprint, read
+from budgetkg.normalise import normalise
+from budgetkg.read import read
+from budgetkg.recognise import recognise
 from budgetkg.resources import queries_dir
 from budgetkg.tables import Document
 
@@ -64,40 +75,50 @@ def _counts(doc: Document, triples: list[ox.Triple]) -> publish.Counts:
     )
 
 
-def convert(path: Path, base: str) -> tuple[Document, str, list[ox.Triple]]:
-    """One document to its named graph (no file written)."""
+def document(paths: Sequence[Path]) -> Document:
+    """The files of one document read, recognised, normalised and linked (no file written)."""
     mappings = load_mappings()
-    doc = read(path, mappings)
-    graph, triples = map.to_graph(doc, mappings, base)
+    return link(normalise(recognise(read(paths, mappings), mappings), mappings), mappings)
+
+
+def convert(paths: Sequence[Path], base: str) -> tuple[Document, str, list[ox.Triple]]:
+    """One document to its named graph (no file written)."""
+    doc = document(paths)
+    graph, triples = map.to_graph(doc, load_mappings(), base)
     return doc, graph, triples
 
 
 @dataclass(frozen=True)
 class Task:
-    """One document for a worker to build into `output`."""
+    """One document (its files) for a worker to build into `output`."""
 
-    source: Path
+    sources: tuple[Path, ...]
     output: Path
     base: str
     engine: str
+
+    @property
+    def source(self) -> Path:
+        return self.sources[0]
 
 
 def build_one(task: Task) -> publish.Published | Failure:
     """Convert, validate and write one document (its own files only); runs in a worker."""
     path, output, base = task.source, task.output, task.base
     try:
-        doc, graph, triples = convert(path, base)
-        stem = publish.stem(doc.organisation.name, doc.year, doc.phase)
-        document = iris.Minter(base, doc.organisation.name, doc.year, doc.phase).document
+        doc, graph, triples = convert(task.sources, base)
+        stem = publish.stem(doc.organisation.name, doc.year, doc.phase, doc.scope)
+        document_iri = map.minter(doc, base).document
         checked = validate.validate(triples, task.engine)
-        triples = sorted([*triples, report.link(document)], key=_triple_key)
+        triples = sorted([*triples, report.link(document_iri)], key=_triple_key)
         files = publish.dumps(triples, graph, base + publish.CONTEXT)
-        files["report.ttl"] = report.turtle(checked, document)
+        files["report.ttl"] = report.turtle(checked, document_iri)
         publish.write_atomically({output / f"{stem}.{e}": data for e, data in files.items()})
-        problems = tuple(f"table {t.title}, {p}" for t in doc.tables for p in t.problems)
-        problems += tuple(f"table not recognised: {title}" for title in doc.unknown_tables)
+        problems = tuple(str(n) for n in doc.notices)
+        problems += tuple(f"table {t.title}, {p}" for t in doc.tables for p in t.problems)
         return publish.Published(
-            source=path.name, sha256=doc.sha256, graph=graph, stem=stem,
+            source=" + ".join(p.name for p in task.sources), sha256=doc.sha256, graph=graph,
+            stem=stem,
             files=tuple(sorted(f"{stem}.{ext}" for ext in files)),
             counts=_counts(doc, triples), problems=problems,
             quality=publish.Quality(checked.count("Violation"), checked.count("Warning"),
@@ -132,13 +153,13 @@ def build(
     log, journal = batch.Log(output), batch.Journal(output)
     known = journal.entries() + (publish.published(output)
                                  if (output / publish.MANIFEST).is_file() else [])
-    skipped = batch.unchanged(documents, known, output, fingerprint)
+    skipped = batch.unchanged(documents, known, output)
     try:
-        for path, entry in skipped.items():
+        for paths, entry in skipped.items():
             result.documents.append(entry)
-            log.line("unchanged", path, entry.stem)
+            log.line("unchanged", paths[0], entry.stem)
             if progress is not None:
-                progress(path)
+                progress(paths[0])
         tasks = [Task(p, output, base, engine) for p in documents if p not in skipped]
         for task, outcome in batch.run(build_one, tasks, jobs, scheduler):
             _record(result, task.source, outcome, log, journal)
@@ -162,11 +183,10 @@ def build(
 
 
 def _organisations(stems: Iterable[str]) -> list[list[str]]:
-    """The stems of each organisation's documents (years, phases): a stem is
-    <organisation>-<year>-<phase>."""
+    """The stems of each organisation's documents of one scope (years, phases)."""
     groups: dict[str, list[str]] = defaultdict(list)
     for name in stems:
-        groups[name.rsplit("-", 2)[0]].append(name)
+        groups[publish.series_of(name)].append(name)
     return [sorted(g) for _, g in sorted(groups.items())]
 
 
@@ -285,14 +305,13 @@ def check(source: Path, engine: str = "fast", base: str = iris.DEFAULT_BASE) -> 
             for name, found in zip(group, compared, strict=True):
                 reports[name] = validate.validate(graphs[name], engine, found)
         return {name: reports[name] for name in stems}
-    _, _, triples = convert(source, base)
+    _, _, triples = convert((source,), base)
     return {source.name: validate.validate(triples, engine)}
 
 
 def document_iri(source: Path, base: str = iris.DEFAULT_BASE) -> str:
     """The IRI of the document read from `source`."""
-    doc = read(source, load_mappings())
-    return iris.Minter(base, doc.organisation.name, doc.year, doc.phase).document
+    return map.minter(document((source,)), base).document
 
 
 def _query_file(name: str) -> str:

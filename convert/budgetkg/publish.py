@@ -10,6 +10,7 @@ from __future__ import annotations
 import filecmp
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -113,8 +114,22 @@ def write_streamed(path: Path, writer: Callable[[BinaryIO], None]) -> None:
             tmp.unlink(missing_ok=True)
 
 
-def stem(organisation: str, year: int, phase: str) -> str:
-    return f"{slug(organisation)}-{year}-{phase}"
+_STEM = re.compile(r"^(?P<organisation>.+)-(?P<year>\d{4})-(?P<phase>[a-z]+)(?:-(?P<scope>unit))?$")
+
+
+def stem(organisation: str, year: int, phase: str, scope: str = "department") -> str:
+    """The file stem of a document: <organisation>-<year>-<phase>, and -unit for a unit's own
+    document (单位预算), so that a department's and a unit's document never overwrite each
+    other."""
+    own = "" if scope == "department" else f"-{scope}"
+    return f"{slug(organisation)}-{year}-{phase}{own}"
+
+
+def series_of(name: str) -> str:
+    """What documents of one organisation and scope share in their stems (their years and
+    phases differ): the stem without year and phase."""
+    m = _STEM.match(name)
+    return f"{m['organisation']}{'-' + m['scope'] if m['scope'] else ''}" if m else name
 
 
 def dumps(triples: list[ox.Triple], graph: str, context_url: str) -> dict[str, bytes]:

@@ -1,15 +1,51 @@
-"""The typed objects handed from stage to stage: Document, BudgetTable, Statement and their parts.
+"""The typed values handed from stage to stage, all frozen: a stage never changes what it was
+handed, it returns a new value.
 
-The reader produces a Document whose tables are still raw (RawTable: lines of cells as printed);
-recognition turns each into a BudgetTable (kind, columns with roles, rows of normalised cells).
+    read       -> Source       the files of one document as lines: narrative and raw tables
+    recognise  -> Recognised   the document's heading, each table's kind and column roles, the
+                               narrative's statements
+    normalise  -> Document     each table's cells typed (amounts in 元 with their printed form,
+                               codes joined), ambiguous rows read by the table's own arithmetic
+    link       -> Document     the same, with what it links to (Links)
+
 Nothing here knows a table title or a column name: that lives in mappings/.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
+
+Terms = tuple[tuple[str, str], ...]  # (dimension, concept id) pairs, sorted
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something a stage could not do or had to guess, reported with the build (a warning):
+    a stable code, where it is (table title, page or line) and what happened."""
+
+    code: str  # e.g. table-unrecognised, unit-missing, table-missing, heading-guessed
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+# ------------------------------------------------------------------------------------ read
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file of a document as read: its path, content hash and input form."""
+
+    path: Path
+    sha256: str
+    form: str  # pdf | text | xlsx | csv
+    pages: int = 0
 
 
 @dataclass(frozen=True)
@@ -20,6 +56,7 @@ class SourceLine:
     cells: tuple[str, ...]
     block: int  # page block: lines separated by a page break belong to different blocks
     page: int = 0  # 1-based PDF page, 0 for the text form
+    file: int = 0  # index of the file in Source.files
 
 
 @dataclass(frozen=True)
@@ -32,29 +69,60 @@ class RawTable:
     lines: tuple[SourceLine, ...]
     notes: tuple[str, ...]  # lines after the rows (注：…, 本表无数据)
     page: int = 0
+    file: int = 0
 
 
 @dataclass(frozen=True)
-class Amount:
-    """An amount cell: exact decimal in the printed unit; `stated_zero` for 0, 0.00, - or —."""
+class TextLine:
+    """A narrative line (a paragraph of a PDF): its text and where it was printed."""
 
-    value: Decimal
-    printed: str
-    stated_zero: bool = False
+    line: int
+    text: str
+    page: int = 0
+    file: int = 0
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the read stage hands on: the files of one document as lines of the text form."""
+
+    files: tuple[SourceFile, ...]
+    narrative: tuple[TextLine, ...]
+    tables: tuple[RawTable, ...]
+    contents: tuple[str, ...]  # table titles listed in the table of contents
+
+    @property
+    def sha256(self) -> str:
+        """The document's content hash: its file's, or of its files' hashes in order."""
+        if len(self.files) == 1:
+            return self.files[0].sha256
+        return combined_sha256([f.sha256 for f in self.files])
+
+
+def combined_sha256(hashes: Sequence[str]) -> str:
+    """The content hash of a document of several files: of their hashes, in order."""
+    return hashlib.sha256("".join(hashes).encode()).hexdigest()
+
+
+# ------------------------------------------------------------------------------- recognise
 
 
 @dataclass(frozen=True)
 class Column:
-    """A printed column: its header path (top-down), the role the mapping gives it, its terms."""
+    """A printed column: its header path (top-down, as printed), the role its header words and
+    cells give it, and the terms its header words give its figures."""
 
     number: int  # 1-based position in the table
     header: tuple[str, ...]
-    role: str  # amount | label | code | name | unit-code | project-type | indicator-* | text
-    block: str = ""
-    scheme: str = ""  # code list of a code/name/label column
+    role: str  # amount | label | code | unit-code | project-type | indicator-* | text
+    block: int = 0  # side-by-side block (0 = the only one)
+    scheme: str = ""  # code list of a code or label column (function, dept-economic …)
     part: int = 0  # position of a split code column (类=1, 款=2, 项=3)
-    group: str = ""  # indicator group (成本指标 …) for indicator columns
-    terms: tuple[tuple[str, str], ...] = ()  # (dimension, concept id) pairs the column implies
+    level: int = 0  # indicator level of an indicator-level column
+    group: str = ""  # indicator group (成本指标 …) of indicator columns
+    terms: Terms = ()  # (dimension, concept id) pairs the header words imply
+    total: bool = False  # 合计 / 小计 / 总计: the total of its sibling columns
+    of_which: bool = False  # 其中：…: a part no total adds
 
     @property
     def header_text(self) -> str:
@@ -62,14 +130,137 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Identity:
+    """A total that the table's own layout says equals the sum of its parts: columns (in every
+    row) or rows (in every amount column of a block)."""
+
+    total: int  # column number, or row number
+    parts: tuple[int, ...]
+    axis: str = "column"  # column | row
+    block: int = 0  # for a row identity: the block whose amount columns it holds in
+
+
+@dataclass(frozen=True)
+class RecognisedTable:
+    """A raw table with its kind and its columns' roles; body lines still as printed."""
+
+    number: int  # order in the document, 1-based
+    kind: str  # a kind of mappings/kinds.yaml, or "unrecognised"
+    title: str
+    raw: RawTable
+    unit: str  # unit concept id (wan-yuan | yuan); "" when the table states none
+    unit_text: str
+    terms: Terms  # what the table's kind and title say of every figure
+    columns: tuple[Column, ...]
+    body: tuple[SourceLine, ...]  # header rows and repeated headers left out
+    identities: tuple[Identity, ...]  # column identities from the header tree
+    notices: tuple[Notice, ...] = ()
+
+
+@dataclass(frozen=True)
+class Heading:
+    """What the document says of itself: title, year, phase, scope, organisation, date."""
+
+    title: str
+    year: int
+    phase: str  # budget | adjusted | final
+    scope: str  # department | unit
+    organisation: str
+    issued: str = ""  # ISO date printed in the document
+    guessed: tuple[str, ...] = ()  # which of year, phase, scope had to be guessed
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A figure stated in the narrative, with the sentence it came from."""
+
+    section: str
+    subject: str
+    topic: str  # topic id from mappings/narrative.yaml, "" when none matched
+    measure: str  # amount | share | change | growth | count
+    value: Decimal
+    unit: str  # as printed: 万元, %, 辆, 台（套）, 个 …
+    sentence: str
+    line: int
+    page: int = 0
+    file: int = 0
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """The department, its budget units and internal divisions as printed."""
+
+    name: str
+    code: str = ""
+    units: tuple[tuple[str, str], ...] = ()  # (unit code, name) as printed in the tables
+    unit_names: tuple[str, ...] = ()  # units named in the narrative
+    divisions: tuple[str, ...] = ()
+    responsibilities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Recognised:
+    """What the recognise stage hands on: the document's heading and organisation, its tables
+    with their kinds and column roles, and the figures of its narrative."""
+
+    source: Source
+    heading: Heading
+    organisation: Organisation
+    tables: tuple[RecognisedTable, ...]
+    statements: tuple[Statement, ...]
+    paragraphs: tuple[TextLine, ...]  # the narrative, paragraphs re-joined
+    notices: tuple[Notice, ...] = ()
+
+
+# ------------------------------------------------------------------------------- normalise
+
+
+@dataclass(frozen=True)
+class Amount:
+    """An amount cell: the exact decimal as printed, in the table's unit, and in 元 (None when
+    the table states no unit); `stated_zero` for 0, 0.00, - or —."""
+
+    value: Decimal
+    printed: str
+    stated_zero: bool = False
+    yuan: Decimal | None = None
+    unit: str = ""  # the unit concept id it is printed in; "" when the table states none
+
+
+@dataclass(frozen=True)
+class Code:
+    """A classification code a row prints, joined, with the name printed beside it."""
+
+    block: int  # the side-by-side block it is printed in
+    scheme: str  # its code list (function, dept-economic, gov-economic), told by the code
+    code: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class Row:
-    """A printed body row with its cells normalised (wrapped text re-joined)."""
+    """A printed body row, cells normalised (wrapped text re-joined), what it stands for read."""
 
     number: int  # 1-based order of the row in the table, continuation pages merged
     line: int
     cells: tuple[str, ...]  # one per column, "" when the cell is empty
     raw: tuple[str, ...]  # the same cells exactly as extracted
     page: int = 0
+    amounts: tuple[Amount | None, ...] = ()  # one per column: the amount of an amount cell
+    codes: tuple[Code, ...] = ()  # the classification codes the row prints
+    label: str = ""  # the row's name as printed (its first label cell)
+    total: bool = False  # a 合计 / 总计 / 小计 row
+    level: int = 0  # the numbering level of its label (一、 = 1, （一） = 2 …)
+    terms: tuple[tuple[int, Terms], ...] = ()  # (block, terms) its label gives its figures
+    named: tuple[int, ...] = ()  # the blocks where its own label says what it is
+    file: int = 0
+    unit: str = ""  # the organisation code it prints (部门代码 017, 单位代码 017001)
+
+    def cell(self, column: Column) -> str:
+        return self.cells[column.number - 1]
+
+    def amount(self, column: Column) -> Amount | None:
+        return self.amounts[column.number - 1] if self.amounts else None
 
 
 @dataclass(frozen=True)
@@ -105,41 +296,31 @@ class Task:
     content: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class BudgetTable:
-    """A recognised table: its kind from mappings/, its columns with roles and its rows."""
+    """A table ready to be mapped: its kind, columns with roles, typed rows, the identities its
+    layout states, and how its ambiguous rows were read."""
 
     number: int  # order in the document, 1-based
     kind: str
     title: str
-    unit: str  # unit concept id (wan-yuan | yuan)
+    unit: str  # unit concept id (wan-yuan | yuan); "" when the table states none
     unit_text: str
     line: int
-    columns: list[Column]
-    rows: list[Row]
-    notes: list[str]
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    notes: tuple[str, ...]
+    terms: Terms = ()
     empty: bool = False
     page: int = 0
-    projects: list[ProjectEntry] = field(default_factory=list)
-    indicators: list[Indicator] = field(default_factory=list)  # table-level (department) goals
-    tasks: list[Task] = field(default_factory=list)
+    file: int = 0
+    identities: tuple[Identity, ...] = ()
+    readings: tuple[str, ...] = ()  # how rows that read more than one way were read, and why
+    projects: tuple[ProjectEntry, ...] = ()
+    indicators: tuple[Indicator, ...] = ()  # table-level (department) goals
+    tasks: tuple[Task, ...] = ()
     annual_goal: str = ""
-    problems: list[str] = field(default_factory=list)  # what recognition could not place
-
-
-@dataclass(frozen=True)
-class Statement:
-    """A figure stated in the narrative, with the sentence it came from."""
-
-    section: str
-    subject: str
-    topic: str  # topic id from mappings/narrative.yaml, "" when none matched
-    measure: str  # amount | share | change | growth | count
-    value: Decimal
-    unit: str  # as printed: 万元, %, 辆, 台（套）, 个 …
-    sentence: str
-    line: int
-    page: int = 0
+    problems: tuple[str, ...] = ()  # what could not be placed, for the build's warnings
 
 
 @dataclass(frozen=True)
@@ -191,32 +372,48 @@ class Links:
     narrative: tuple[str, ...] = ()  # narrative paragraphs citing a policy or a standard
 
 
-@dataclass
-class Organisation:
-    """The department, its budget units and internal divisions as printed."""
-
-    name: str
-    code: str = ""
-    units: dict[str, str] = field(default_factory=dict)  # unit code -> name
-    unit_names: list[str] = field(default_factory=list)  # units named in the narrative
-    divisions: list[str] = field(default_factory=list)
-    responsibilities: list[str] = field(default_factory=list)
-
-
-@dataclass
+@dataclass(frozen=True)
 class Document:
-    """A budget document: what was read and recognised, ready to be mapped."""
+    """A budget document: what was read, recognised and normalised, ready to be linked and
+    mapped."""
 
-    path: Path
-    sha256: str
-    title: str
-    year: int
-    phase: str  # budget | adjusted | final
+    source: Source
+    heading: Heading
     organisation: Organisation
-    issued: str = ""  # ISO date printed in the document
-    scope: str = "department"  # department | unit (a unit's own document)
-    raw_tables: list[RawTable] = field(default_factory=list)
-    tables: list[BudgetTable] = field(default_factory=list)
-    statements: list[Statement] = field(default_factory=list)
-    unknown_tables: list[str] = field(default_factory=list)
+    tables: tuple[BudgetTable, ...]
+    statements: tuple[Statement, ...]
+    paragraphs: tuple[TextLine, ...]
+    notices: tuple[Notice, ...] = ()
     links: Links = field(default_factory=Links)
+
+    # the heading's parts, as the later stages name them
+    @property
+    def title(self) -> str:
+        return self.heading.title
+
+    @property
+    def year(self) -> int:
+        return self.heading.year
+
+    @property
+    def phase(self) -> str:
+        return self.heading.phase
+
+    @property
+    def scope(self) -> str:
+        return self.heading.scope
+
+    @property
+    def issued(self) -> str:
+        return self.heading.issued
+
+    @property
+    def sha256(self) -> str:
+        return self.source.sha256
+
+    @property
+    def path(self) -> Path:
+        return self.source.files[0].path
+
+    def with_links(self, links: Links) -> Document:
+        return replace(self, links=links)

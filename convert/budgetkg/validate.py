@@ -5,7 +5,8 @@ Two engines run the same shapes. `pyshacl` is the reference. `fast` runs each SH
 constraint once per shape on pyoxigraph (`$this` becomes a variable bound by the shape's target
 class) and compiles the core constraints the shapes use (sh:minCount, sh:maxCount, sh:datatype on
 a property path IRI) into SPARQL; it gives the same results, many times faster.
-shapes/identities.ttl and the code lists are background data loaded beside the document.
+The code lists are background data loaded beside the document; the identities a table states
+(its totals) are in its own graph.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from budgetkg.resources import home
 
 ENGINES = ("fast", "pyshacl")
 SEVERITIES = ("Violation", "Warning", "Info")
-BACKGROUND = ("shapes/identities.ttl",)
 # Shapes that compare a document with the other documents of its organisation (other years and
 # phases); alone, a document gives them nothing to compare. prefixes.ttl declares their prefixes.
 ACROSS_DOCUMENTS = ("shapes/across-years.ttl",)
@@ -90,13 +90,13 @@ def _shape_files(across: bool = False) -> list[Path]:
     compare()."""
     folder = home() / "shapes"
     names = [f"shapes/{p.name}" for p in sorted(folder.glob("*.ttl"))]
-    return [home() / n for n in names if n not in BACKGROUND
-            and (n in _ACROSS_SCOPE if across else n not in ACROSS_DOCUMENTS)]
+    return [home() / n for n in names
+            if (n in _ACROSS_SCOPE if across else n not in ACROSS_DOCUMENTS)]
 
 
 def _background_files() -> list[Path]:
     root = home()
-    return [root / f for f in BACKGROUND] + sorted((root / "ontology" / "codelists").glob("*.ttl"))
+    return sorted((root / "ontology" / "codelists").glob("*.ttl"))
 
 
 @cache

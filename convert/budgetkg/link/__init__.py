@@ -14,6 +14,7 @@ Code inference (link/codes.py) needs each row's code as the mapping reads it, so
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from budgetkg.link import prior, projects
 from budgetkg.link.policy import Finder
@@ -32,18 +33,31 @@ def regions(name: str, pattern: str) -> tuple[str, ...]:
     return tuple("".join(parts[: i + 1]) for i in range(len(parts)))
 
 
-def link(doc: Document, mappings: Mappings, narrative: list[tuple[int, str]]) -> Links:
-    """The links of a read document (its narrative paragraphs as (line, text))."""
+def link(doc: Document, mappings: Mappings) -> Document:
+    """The link stage: the document with its links (regions, projects matched with their
+    performance entries, earlier years' figures, paragraphs citing a policy); each project
+    without an entry is reported as a problem of its table."""
     units: dict[str, str] = mappings.document["units"]
     factors = {printed: codelists().yuan_factor[unit] for printed, unit in units.items()}
-    zero_marks = tuple(mappings.document["zero_marks"])
     finder = Finder(mappings)
-    return Links(
+    links = Links(
         regions=regions(doc.organisation.name, mappings.links["region"]),
-        projects=projects.match(doc, mappings.links, zero_marks),
+        projects=projects.match(doc, mappings.links),
         prior=prior.derive(doc, mappings.links, units, factors),
-        narrative=tuple(text for _, text in narrative if finder.find(text)),
+        narrative=tuple(p.text for p in doc.paragraphs if finder.find(p.text)),
     )
+    kinds = (mappings.links["projects"]["table"], mappings.links["projects"]["goals"])
+    titles = {t.kind: t.title for t in doc.tables if t.kind in kinds}
+    problems: dict[int, list[str]] = {}
+    by_number = {t.number: t for t in doc.tables}
+    for match in links.projects:
+        if match.entry is None:
+            table = by_number[match.project.table]
+            other = kinds[1] if table.kind == kinds[0] else kinds[0]
+            problems.setdefault(table.number, []).append(unmatched(match, titles[other]))
+    tables = tuple(replace(t, problems=t.problems + tuple(problems[t.number]))
+                   if t.number in problems else t for t in doc.tables)
+    return replace(doc, tables=tables, links=links)
 
 
 def _amount(ref: ProjectRef | None) -> str:
@@ -60,16 +74,3 @@ def unmatched(match: ProjectMatch, other: str) -> str:
             f"{match.similarity})" if nearest else "that table lists no project")
     return (f"{ref.where}: project {ref.name!r} ({_amount(ref)}) has no entry of the same "
             f"amount and a similar name in {other}; {near}")
-
-
-def attach(doc: Document, mappings: Mappings, narrative: list[tuple[int, str]]) -> None:
-    """Link the document and report each unmatched project as a problem of its table."""
-    doc.links = link(doc, mappings, narrative)
-    kinds = {mappings.links["projects"][side]["kind"] for side in ("table", "goals")}
-    titles = {t.kind: t.title for t in doc.tables if t.kind in kinds}
-    tables = {t.number: t for t in doc.tables}
-    for match in doc.links.projects:
-        if match.entry is None:
-            table = tables[match.project.table]
-            (other,) = kinds - {table.kind}
-            table.problems.append(unmatched(match, titles[other]))

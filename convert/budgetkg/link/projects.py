@@ -7,26 +7,23 @@ from decimal import Decimal
 from typing import Any
 
 from budgetkg.link.names import normalised, similarity
-from budgetkg.normalise import header_key, parse_amount
 from budgetkg.tables import BudgetTable, Document, ProjectMatch, ProjectRef
 from budgetkg.vocab import codelists
 
 _ROUNDING = Decimal("0.01")  # of the printed unit: the two tables may round apart
 
 
-def _refs(table: BudgetTable, header: list[str], zero_marks: tuple[str, ...]) -> list[ProjectRef]:
-    """The table's projects with their amount in 元 (from the column of that header path)."""
-    path = tuple(header_key(h) for h in header)
-    column = next((c for c in table.columns if c.header == path), None)
-    factor = codelists().yuan_factor[table.unit or "wan-yuan"]
+def _refs(table: BudgetTable) -> list[ProjectRef]:
+    """The table's projects with their amount in 元 (from its first amount column)."""
+    column = next((c for c in table.columns if c.role == "amount"), None)
     rows = {row.number: row for row in table.rows}
     refs = []
     for project in table.projects:
         row = rows[project.row]
-        amount = parse_amount(row.cells[column.number - 1] if column else "", zero_marks)
+        amount = row.amount(column) if column else None
         where = f"page {row.page}" if row.page else f"line {row.line}"
         refs.append(ProjectRef(table.number, project.row, project.name,
-                               amount.value * factor if amount else None, where))
+                               amount.yuan if amount else None, where))
     return refs
 
 
@@ -34,22 +31,20 @@ def _same_amount(a: ProjectRef, b: ProjectRef, tolerance: Decimal) -> bool:
     return a.amount is not None and b.amount is not None and abs(a.amount - b.amount) <= tolerance
 
 
-def match(doc: Document, rules: dict[str, Any], zero_marks: tuple[str, ...]) -> (
-    tuple[ProjectMatch, ...]
-):
+def match(doc: Document, rules: dict[str, Any]) -> tuple[ProjectMatch, ...]:
     """Matched pairs, then each unmatched project of either table with the nearest name among
     the other table's unmatched projects; nothing when the document lacks one of the tables."""
     spec = rules["projects"]
-    table = next((t for t in doc.tables if t.kind == spec["table"]["kind"]), None)
-    goals = next((t for t in doc.tables if t.kind == spec["goals"]["kind"]), None)
+    table = next((t for t in doc.tables if t.kind == spec["table"]), None)
+    goals = next((t for t in doc.tables if t.kind == spec["goals"]), None)
     if table is None or goals is None:
         return ()
-    left = _refs(table, spec["table"]["amount"], zero_marks)
-    right = _refs(goals, spec["goals"]["amount"], zero_marks)
+    left = _refs(table)
+    right = _refs(goals)
     abbreviations: dict[str, str] = spec["abbreviations"]
     names = {ref: normalised(ref.name, abbreviations) for ref in left + right}
     scores = {(a, b): similarity(names[a], names[b]) for a in left for b in right}
-    tolerance = _ROUNDING * codelists().yuan_factor[goals.unit or "wan-yuan"]
+    tolerance = _ROUNDING * (codelists().yuan_factor[goals.unit] if goals.unit else 1)
     floor = Decimal(str(spec["min_similarity"]))
     matched = _assign([(score, a, b) for (a, b), score in scores.items()
                        if score >= floor and _same_amount(a, b, tolerance)])

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from budgetkg.cores import default_jobs
 from budgetkg.errors import InputError
 
 _BASE_SECONDS = 5.0  # time budget of one PDF: this plus _SECONDS_PER_PAGE per page
@@ -97,8 +98,6 @@ def to_text(path: Path, data: bytes, furniture: list[str], workers: int | None =
     if page_count == 0:
         raise InputError(path, "the PDF has no pages")
     budget = _BASE_SECONDS + _SECONDS_PER_PAGE * page_count
-    from budgetkg.batch import default_jobs  # here: batch imports this package
-
     runs = _runs(page_count, workers or default_jobs())
     with ThreadPoolExecutor(len(runs)) as pool:
         parts = list(pool.map(lambda run: _read_pages(path, data, furniture, run, budget), runs))

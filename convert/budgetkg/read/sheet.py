@@ -56,9 +56,9 @@ from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from budgetkg.cells import compact
 from budgetkg.errors import InputError
 from budgetkg.mapping import Mappings
-from budgetkg.normalise import compact, header_key
 from budgetkg.read import text
 
 _SIGNIFICANT = 15  # digits a spreadsheet keeps of a float
@@ -194,6 +194,15 @@ def _is_title(line: str, mappings: Mappings) -> bool:
                             or (title.endswith("表") and "：" not in title))
 
 
+def is_header_word_cell(cell: str, mappings: Mappings) -> bool:
+    """A cell that is a header word by itself (财政拨款“三公”经费 spanning a whole table): it
+    names terms, a column role or a total, and holds no digit."""
+    vocabulary = mappings.vocabulary
+    return not any(ch.isdigit() for ch in cell) and bool(
+        vocabulary.terms_of(cell) or vocabulary.column_rule(cell) or vocabulary.total.search(
+            compact(cell)))
+
+
 def sheet_lines(name: str, rows: Iterable[Sequence[str]], mappings: Mappings) -> list[str]:
     """One sheet's rows of cell texts as lines of the text form (see the module's rules)."""
     grid = [list(r) for r in rows]
@@ -203,7 +212,6 @@ def sheet_lines(name: str, rows: Iterable[Sequence[str]], mappings: Mappings) ->
     offset = min((next(i for i, c in enumerate(r) if c) for r in grid if r), default=0)
     grid = [r[offset:] for r in grid]
     meta_cells = [re.compile(p) for p in mappings.document["sheet_meta_cells"]]
-    vocabulary = frozenset().union(*(m.header_vocabulary() for m in mappings.tables))
 
     def filled(row: list[str]) -> list[str]:
         return [c for c in row if c]
@@ -216,7 +224,7 @@ def sheet_lines(name: str, rows: Iterable[Sequence[str]], mappings: Mappings) ->
 
     def is_header_word(row: list[str]) -> bool:
         cells = filled(row)
-        return len(cells) == 1 and header_key(cells[0]) in vocabulary
+        return len(cells) == 1 and is_header_word_cell(cells[0], mappings)
 
     def line(row: list[str]) -> str:
         return " ".join(filled(row))

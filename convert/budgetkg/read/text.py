@@ -1,7 +1,10 @@
 """Reader for the text form: a PDF's text extraction where table rows are tab-separated lines.
 
-It splits the lines into narrative and raw tables (title, meta lines, rows by page block, notes);
-recognition and the narrative parser take it from there.
+Tables are found by their rows first: a run of tab-separated lines (page breaks inside a run
+allowed) is a table body; its title and meta lines are the lines just above it (or its own first
+rows, when the title is printed inside the grid); the notes are the lines just below it. A run
+with no title of its own, after a page break and nothing else, continues the table before it.
+Every other line is narrative; a line of the contents naming a table is kept apart.
 """
 
 from __future__ import annotations
@@ -10,14 +13,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from budgetkg.cells import compact
 from budgetkg.errors import InputError
 from budgetkg.mapping import Mappings
-from budgetkg.normalise import compact
 from budgetkg.tables import RawTable, SourceLine
 
-_MAX_META_LINES = 6
-_MAX_TITLE_CHARS = 40
-_MAX_META_CHARS = 80
+_LOOK_BACK = 6  # lines above a table body searched for its title and meta lines
+_LABEL = re.compile(r"^(?:[（(]?(?:公开\s*\d+\s*表|公开表[一二三四五六七八九十]+|附表\s*\d+|"
+                    r"表\s*[一二三四五六七八九十\d]+)[）)]?[：:、.．\s]*)$")
+_CONTINUED = re.compile(r"[（(]续[表]?[）)]|续表")
 
 
 def decode(path: Path, data: bytes) -> str:
@@ -44,41 +48,113 @@ def decode(path: Path, data: bytes) -> str:
 class TextForm:
     """The document's lines split into narrative lines and raw tables."""
 
-    narrative: tuple[tuple[int, str], ...]
+    narrative: tuple[tuple[int, str], ...]  # (1-based line, text)
     tables: tuple[RawTable, ...]
     contents: tuple[str, ...]  # table titles listed in the table of contents
 
 
-def _is_tab_line(line: str) -> bool:
-    return "\t" in line
+@dataclass
+class _Run:
+    """A run of table rows: [start, end) line indexes, page breaks inside allowed."""
+
+    start: int
+    end: int
 
 
-def _looks_like_title(line: str, mappings: Mappings) -> bool:
-    text = compact(line)
-    if not text or _is_tab_line(line) or text.startswith("-"):
-        return False
-    if mappings.kind_for_title(text) is not None:
-        return True
-    return len(text) <= _MAX_TITLE_CHARS and text.endswith("表") and "：" not in text
+class _Lines:
+    """The text form's lines and what each looks like, by the rules of mappings/document.yaml."""
+
+    def __init__(self, text: str, mappings: Mappings, pages: tuple[int, ...]):
+        self.mappings = mappings
+        self.lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        self.pages = pages
+        doc = mappings.document
+        self.title_re = re.compile(doc["table_title"])
+        self.meta_re = re.compile(doc["meta_line"])
+        self.unit_res = [re.compile(p) for p in doc["unit_patterns"]]
+        self.note_starts = tuple(doc["note_starts"])
+        self.contents_re = re.compile(doc["contents_item"])
+
+    def page(self, i: int) -> int:
+        return self.pages[i] if i < len(self.pages) else 0
+
+    def is_row(self, i: int) -> bool:
+        return "\t" in self.lines[i] and bool(self.lines[i].strip())
+
+    def is_blank(self, i: int) -> bool:
+        return not self.lines[i].strip()
+
+    def text(self, i: int) -> str:
+        return " ".join(self.lines[i].split())
+
+    def is_meta(self, text: str) -> bool:
+        return bool(self.meta_re.search(text)) or any(p.search(compact(text))
+                                                       for p in self.unit_res)
+
+    def title(self, text: str) -> tuple[str, str] | None:
+        """(title, meta printed after it on the same line) when the text is a table title."""
+        m = self.title_re.match(text.strip())
+        if m is None or "：" in m["title"] or ":" in m["title"] or len(compact(m["title"])) < 3:
+            return None
+        if _LABEL.match(compact(m["title"])):  # 公开01表 alone labels the title below it
+            return None
+        if text.strip().endswith(("。", "；")):
+            return None
+        return m["title"].strip(), (m["meta"] or "").strip()
+
+    def kind(self, title: str) -> bool:
+        """The title names a known table kind."""
+        return self.mappings.kind_for_title(title) is not None
+
+    def is_note(self, text: str) -> bool:
+        return text.startswith(self.note_starts)
 
 
-def _table_start(lines: list[str], i: int, mappings: Mappings) -> int | None:
-    """Index of the first row of the table titled at line i, or None if i is no table title."""
-    if not _looks_like_title(lines[i], mappings):
-        return None
-    seen = 0
-    for j in range(i + 1, min(len(lines), i + 1 + 4 * _MAX_META_LINES)):
-        line = lines[j]
-        if _is_tab_line(line):
-            return j
-        if not line.strip():
+def _runs(lines: _Lines) -> list[_Run]:
+    """Runs of table rows; blank lines (page breaks) inside a run are allowed."""
+    runs: list[_Run] = []
+    i, n = 0, len(lines.lines)
+    while i < n:
+        if not lines.is_row(i):
+            i += 1
             continue
-        seen += 1
-        if seen > _MAX_META_LINES or len(line) > _MAX_META_CHARS:
-            return None
-        if _looks_like_title(line, mappings):
-            return None
-    return None
+        start = i
+        end = i + 1
+        j = end
+        while j < n:
+            if lines.is_row(j):
+                if _title_row(lines, j):  # a title printed inside the grid starts a table
+                    break
+                end = j + 1
+            elif not lines.is_blank(j):
+                break
+            j += 1
+        runs.append(_Run(start, end))
+        i = end
+    return runs
+
+
+def _title_row(lines: _Lines, i: int) -> bool:
+    """A grid row holding only a title that names a table kind."""
+    cell = _single_cell(lines.lines[i])
+    return cell is not None and (found := lines.title(cell)) is not None and lines.kind(found[0])
+
+
+def _single_cell(line: str) -> str | None:
+    """The text of a tab line holding one filled cell (a title or meta row inside a grid)."""
+    cells = [c.strip() for c in line.split("\t") if c.strip()]
+    return " ".join(cells) if len(cells) == 1 else None
+
+
+def _meta_row(line: str, lines: _Lines) -> str | None:
+    """A grid row whose every filled cell is meta (部门： | 江苏省… | 单位：万元) as one line."""
+    cells = [c.strip() for c in line.split("\t") if c.strip()]
+    if not cells or not any(lines.is_meta(c) for c in cells):
+        return None
+    if any(not lines.is_meta(c) and (any(ch.isdigit() for ch in c) or len(cells) > 3)
+           for c in cells):
+        return None
+    return " ".join(cells)
 
 
 def split(text: str, mappings: Mappings, pages: tuple[int, ...] = ()) -> TextForm:
@@ -86,44 +162,143 @@ def split(text: str, mappings: Mappings, pages: tuple[int, ...] = ()) -> TextFor
 
     `pages` gives the PDF page of each line when the text form was made from a PDF.
     """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-
-    def page(i: int) -> int:
-        return pages[i] if i < len(pages) else 0
-
-    note_starts = tuple(mappings.document["note_starts"])
-    contents_re = re.compile(mappings.document["contents_item"])
-    narrative: list[tuple[int, str]] = []
+    lines = _Lines(text, mappings, pages)
+    claimed: set[int] = set()
     tables: list[RawTable] = []
-    contents: list[str] = []
-    i = 0
-    while i < len(lines):
-        start = _table_start(lines, i, mappings)
-        if start is None:
-            line = lines[i].strip()
-            if item := contents_re.match(line):
-                contents.append(compact(item["title"]))
-            elif line:
-                narrative.append((i + 1, line))
-            i += 1
-            continue
-        title = compact(lines[i])
-        meta = tuple(" ".join(m.split()) for m in lines[i + 1 : start] if m.strip())
-        rows: list[SourceLine] = []
-        notes: list[str] = []
-        block = 0
-        j = start
-        while j < len(lines):
-            line = lines[j]
-            if _is_tab_line(line) and not notes:
-                rows.append(SourceLine(j + 1, tuple(line.split("\t")), block, page(j)))
-            elif not line.strip():
-                block += 1
-            elif line.strip().startswith(note_starts) and not _looks_like_title(line, mappings):
-                notes.append(line.strip())
-            else:
+    previous_end = 0
+    for run in _runs(lines):
+        title, meta, title_line = _title_above(lines, run.start, previous_end)
+        first = run.start
+        # a title and meta lines printed inside the grid, as its first rows
+        while first < run.end:
+            cell = _single_cell(lines.lines[first]) if lines.is_row(first) else None
+            meta_row = _meta_row(lines.lines[first], lines) if lines.is_row(first) else None
+            if cell is not None and (found := lines.title(cell)) and (not title or (
+                    lines.kind(found[0]) and not lines.kind(title))):
+                title, title_line = found[0], first
+                meta += [found[1]] if found[1] else []
+            elif cell is not None and lines.is_meta(cell):
+                meta.append(cell)
+            elif meta_row is not None:
+                meta.append(meta_row)
+            elif not lines.is_blank(first):
                 break
-            j += 1
-        tables.append(RawTable(title, i + 1, meta, tuple(rows), tuple(notes), page(i)))
-        i = j
+            first += 1
+        body = _blocks(lines, first, run.end)
+        notes, after = _notes(lines, run.end)
+        for i in range(title_line if title_line is not None else run.start, after):
+            claimed.add(i)
+        continued = bool(title and _CONTINUED.search(title))
+        if tables and (not title or continued) and _continues(lines, previous_end, run.start,
+                                                              title_line):
+            tables[-1] = _extend(tables[-1], body, notes)
+        else:
+            start = title_line if title_line is not None else run.start
+            tables.append(RawTable(title, start + 1, tuple(m for m in meta if m), tuple(body),
+                                   tuple(notes), lines.page(start)))
+        previous_end = after
+    narrative: list[tuple[int, str]] = []
+    contents: list[str] = []
+    for i in range(len(lines.lines)):
+        if i in claimed:
+            continue
+        line = lines.text(i)
+        if not line:
+            continue
+        if (item := lines.contents_re.match(line)) and lines.title(line):
+            contents.append(compact(item["title"]))
+        narrative.append((i + 1, line))
     return TextForm(tuple(narrative), tuple(tables), tuple(contents))
+
+
+def _blocks(lines: _Lines, first: int, end: int) -> list[SourceLine]:
+    out, block = [], 0
+    for j in range(first, end):
+        if lines.is_blank(j):
+            block += 1
+        else:
+            out.append(SourceLine(j + 1, tuple(lines.lines[j].split("\t")), block, lines.page(j)))
+    return out
+
+
+def _title_above(lines: _Lines, start: int, floor: int) -> tuple[str, list[str], int | None]:
+    """The title and meta lines printed above a table body (title, meta, title's index)."""
+    meta: list[str] = []
+    i = start - 1
+    seen = 0
+    while i >= floor and seen < _LOOK_BACK:
+        if lines.is_blank(i) or lines.is_row(i):
+            i -= 1
+            continue
+        text = lines.text(i)
+        seen += 1
+        found = lines.title(text)
+        if found is not None:
+            title, same_line_meta = found
+            title_index = i
+            # a label on the line above (公开01表), or a title wrapped over two lines
+            above = _previous_text(lines, i, floor)
+            if above is not None:
+                label = lines.text(above)
+                if _LABEL.match(label) or _wrapped(label, title, lines):
+                    title, title_index = f"{label}{title}" if not _LABEL.match(label) else (
+                        f"{label} {title}"), above
+            meta = ([same_line_meta] if same_line_meta else []) + meta
+            return title, meta, title_index
+        if lines.is_meta(text) and len(text) <= 80:
+            meta.insert(0, text)
+            i -= 1
+            continue
+        break
+    return "", meta, None
+
+
+def _previous_text(lines: _Lines, i: int, floor: int) -> int | None:
+    j = i - 1
+    while j >= floor and lines.is_blank(j):
+        j -= 1
+    return j if j >= floor and not lines.is_row(j) else None
+
+
+def _wrapped(first: str, second: str, lines: _Lines) -> bool:
+    """A title printed over two lines: the second part alone names no table kind, both
+    together do, and the first does not end a sentence or a title."""
+    return (len(first) <= 60 and not first.endswith(("表", "。", "；", "：", ":"))
+            and not lines.kind(second) and lines.kind(first + second))
+
+
+def _notes(lines: _Lines, end: int) -> tuple[list[str], int]:
+    """The notes printed under a table (注：…, 本表无数据) and the index after them."""
+    notes: list[str] = []
+    j = end
+    while j < len(lines.lines):
+        if lines.is_blank(j):
+            j += 1
+            if notes:
+                break
+            continue
+        text = lines.text(j)
+        if lines.is_note(text) and lines.title(text) is None:
+            notes.append(text)
+            j += 1
+            continue
+        break
+    # trailing blank lines are not the table's
+    k = j
+    while k > end and lines.is_blank(k - 1):
+        k -= 1
+    return notes, k if notes else end
+
+
+def _continues(lines: _Lines, previous_end: int, start: int, title_line: int | None) -> bool:
+    """Nothing but page breaks and meta lines (a repeated 单位：万元) between the previous table
+    and this run (or its 续表 title)."""
+    end = title_line if title_line is not None else start
+    return all(lines.is_blank(i) or lines.is_meta(lines.text(i)) for i in range(previous_end, end))
+
+
+def _extend(table: RawTable, body: list[SourceLine], notes: list[str]) -> RawTable:
+    last = max((line.block for line in table.lines), default=0)
+    shifted = tuple(SourceLine(b.line, b.cells, b.block + last + 1, b.page) for b in body)
+    return RawTable(table.title, table.line, table.meta, table.lines + shifted,
+                    table.notes + tuple(notes), table.page)

@@ -1,104 +1,58 @@
-"""Reads the narrative of any input form: title, organisation, and every figure stated in 情况说明.
-
-All patterns come from mappings/document.yaml and mappings/narrative.yaml.
-"""
+"""Reads the narrative of any input form: the organisation's responsibilities, divisions and
+units, and every figure stated in 情况说明 (mappings/narrative.yaml, mappings/document.yaml)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from budgetkg.normalise import rejoin_wrapped
-from budgetkg.tables import Organisation, Statement
+from budgetkg.cells import rejoin_wrapped
+from budgetkg.tables import Organisation, Statement, TextLine
 
 _SENTENCE_END = ("。", "；", "：", ":", "！", "？")
 
 
-@dataclass(frozen=True)
-class Heading:
-    """What the narrative says about the document itself."""
-
-    title: str
-    year: int
-    phase: str
-    organisation: str
-    issued: str
-
-
-def paragraphs(lines: tuple[tuple[int, str], ...], doc: dict[str, Any]) -> list[tuple[int, str]]:
-    """Re-join a paragraph that a page break cut in two (the first part ends mid-sentence)."""
+def paragraphs(lines: tuple[TextLine, ...], doc: dict[str, Any]) -> tuple[TextLine, ...]:
+    """Re-join a paragraph that a page break cut in two (the first part ends mid-sentence and
+    is long, the second starts no part): a text extraction prints a paragraph a line, a PDF's
+    reader has joined its lines already."""
     parts = [re.compile(p) for p in doc["parts"].values()]
-    merged: list[tuple[int, str]] = []
-    for number, text in lines:
-        previous = merged[-1][1] if merged else ""
+    merged: list[TextLine] = []
+    for line in lines:
+        previous = merged[-1] if merged else None
         if (
-            merged
-            and not previous.endswith(_SENTENCE_END)
-            and len(previous) > 40
-            and not any(p.search(text) for p in parts)
+            previous is not None
+            and previous.file == line.file
+            and not previous.text.endswith(_SENTENCE_END)
+            and len(previous.text) > 40
+            and not any(p.search(line.text) for p in parts)
         ):
-            merged[-1] = (merged[-1][0], previous + text)
+            merged[-1] = replace(previous, text=previous.text + line.text)
         else:
-            merged.append((number, text))
-    return merged
+            merged.append(line)
+    return tuple(merged)
 
 
-def heading(lines: list[tuple[int, str]], meta: list[str], doc: dict[str, Any]) -> (
-    Heading | None
-):
-    """Title, year, phase, organisation and issue date, from the first lines that state them.
-
-    The organisation is the one a line or a table's meta names (预算主管部门：…, 部门名称：…);
-    else the one inside the title (2026年度济源…局部门预算说明).
-    """
-    titles = [re.compile(p) for p in doc["title"]["patterns"]]
-    organisations = [re.compile(p) for p in doc["organisation_patterns"]]
-    issued_re = re.compile(doc["issued"])
-    title: re.Match[str] | None = None
-    title_text = ""
-    organisation = ""
-    issued = ""
-    for text in [t for _, t in lines] + meta:
-        if title is None:
-            for pattern in titles:
-                if m := pattern.search(text):
-                    title, title_text = m, text
-                    break
-        if not organisation:
-            for pattern in organisations:
-                if m := pattern.search(text):
-                    organisation = m["name"]
-                    break
-        if not issued and (d := issued_re.match(text)):
-            issued = f"{int(d['year']):04d}-{int(d['month']):02d}-{int(d['day']):02d}"
-    if title is None:
-        return None
-    named = title.groupdict().get("organisation") or ""
-    organisation = organisation or named
-    if not organisation:
-        return None
-    return Heading(title_text, int(title["year"]), doc["phases"][title["phase"]], organisation,
-                   issued)
-
-
-def _part_of(lines: list[tuple[int, str]], doc: dict[str, Any]) -> list[tuple[str, int, str]]:
+def _part_of(lines: tuple[TextLine, ...], doc: dict[str, Any]) -> list[tuple[str, TextLine]]:
     """Each line with the document part it belongs to (overview, explanation, glossary …)."""
     patterns = {name: re.compile(p) for name, p in doc["parts"].items()}
     part = ""
     out = []
-    for number, text in lines:
-        part = next((name for name, p in patterns.items() if p.search(text)), part)
-        out.append((part, number, text))
+    for line in lines:
+        part = next((name for name, p in patterns.items() if p.search(line.text)), part)
+        out.append((part, line))
     return out
 
 
 def organisation(
-    name: str, lines: list[tuple[int, str]], doc: dict[str, Any], rules: dict[str, Any]
+    name: str, lines: tuple[TextLine, ...], doc: dict[str, Any], rules: dict[str, Any]
 ) -> Organisation:
     """Responsibilities, internal divisions and named budget units from the overview part."""
-    org = Organisation(name=name)
+    responsibilities: list[str] = []
+    divisions_found: list[str] = []
+    unit_names: list[str] = []
     section = re.compile(rules["section_heading"])
     resp = rules["responsibilities"]
     item = re.compile(resp["item"])
@@ -108,7 +62,8 @@ def organisation(
     heading_chars = int(rules["section_heading_chars"])
     part_heading = [re.compile(p) for p in doc["parts"].values()]
     in_resp = in_units = False
-    for part, _, text in _part_of(lines, doc):
+    for part, line in _part_of(lines, doc):
+        text = line.text
         if part != "overview" or any(p.search(text) for p in part_heading):
             in_resp = in_units = False
             if part != "overview":
@@ -121,23 +76,24 @@ def organisation(
         if is_heading:
             in_resp = False
         if in_resp and (m := item.match(text)):
-            org.responsibilities.append(m["text"].strip())
+            responsibilities.append(m["text"].strip())
             continue
         if m := divisions.search(text):
-            org.divisions.extend(
+            divisions_found.extend(
                 d.strip() for d in m["list"].split(rules["divisions"]["separator"]) if d.strip()
             )
         if unit_heading.search(text):
             in_units = True
             continue
         if in_units and (m := unit_item.match(text)):
-            org.unit_names.append(m["name"].strip())
-    return org
+            unit_names.append(m["name"].strip())
+    return Organisation(name, responsibilities=tuple(responsibilities),
+                        divisions=tuple(divisions_found), unit_names=tuple(unit_names))
 
 
 def statements(
-    lines: list[tuple[int, str]], doc: dict[str, Any], rules: dict[str, Any], organisation: str
-) -> list[Statement]:
+    lines: tuple[TextLine, ...], doc: dict[str, Any], rules: dict[str, Any], organisation: str
+) -> tuple[Statement, ...]:
     """Every figure stated in the explanation part, each with its sentence."""
     section_re = re.compile(rules["section_heading"])
     heading_chars = int(rules["section_heading_chars"])
@@ -176,7 +132,8 @@ def statements(
     part_heading = [re.compile(p) for p in doc["parts"].values()]
     out: list[Statement] = []
     section = ""
-    for part, number, text in _part_of(lines, doc):
+    for part, line in _part_of(lines, doc):
+        text = line.text
         if part != "explanation":
             continue
         if any(p.search(text) for p in part_heading) or (
@@ -212,7 +169,8 @@ def statements(
                 last_subject = subject
                 value = Decimal(m["value"].replace(",", "")) * sign
                 subject, topic = classify(subject)
-                out.append(Statement(section, subject, topic, kind, value, unit, sentence, number))
+                out.append(Statement(section, subject, topic, kind, value, unit, sentence,
+                                     line.line, line.page, line.file))
                 cursor = m.end()
             for clause in clause_re.split(sentence):
                 if unchanged_re.search(clause):
@@ -222,7 +180,8 @@ def statements(
                         subject = section
                     out.append(
                         Statement(section, subject, topic_of(subject) or topic_of(section),
-                                  "change", Decimal(0), "万元", sentence, number)
+                                  "change", Decimal(0), "万元", sentence, line.line, line.page,
+                                  line.file)
                     )
                     break
-    return out
+    return tuple(out)
