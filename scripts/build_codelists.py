@@ -2,7 +2,8 @@
 
 Reads ``data/classification/*_observed.csv`` (columns ``code,name,level,parent,name_variants,
 n_sources,sources``) and writes ``ontology/codelists/{function,dept-economic,gov-economic}.ttl``;
-also table-kind.ttl and statement-topic.ttl from the kinds and topics declared in mappings/.
+also table-kind.ttl and statement-topic.ttl from the kinds and topics declared in mappings/,
+and the old names of renamed classes (mappings/codes.yaml `renames`) into the code lists.
 The output is deterministic: re-running on the same CSVs gives byte-identical files.
 
 Usage: python scripts/build_codelists.py [--shared PATH] [--out DIR]
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.plugins.serializers.turtle import TurtleSerializer
 
@@ -215,10 +216,49 @@ def to_turtle(graph: Graph) -> str:
     return buffer.getvalue().decode("utf-8")
 
 
-def write_scheme(spec: SchemeSpec, shared: Path, out_dir: Path) -> Path:
+BK = Namespace("https://w3id.org/budgetkg/ontology#")
+
+
+@dataclass(frozen=True)
+class Rename:
+    """A class renamed in an edition of 政府收支分类科目 (mappings/codes.yaml `renames`)."""
+
+    scheme: str
+    code: str
+    old: str
+    new: str
+    year: int
+
+
+def read_renames(mappings: Path) -> list[Rename]:
+    codes = yaml.safe_load((mappings / "codes.yaml").read_text(encoding="utf-8"))
+    return [Rename(r["scheme"], str(r["code"]), r["old"], r["new"], int(r["year"]))
+            for r in codes["renames"]]
+
+
+def add_renames(graph: Graph, spec: SchemeSpec, renames: list[Rename]) -> None:
+    """The old name of each renamed class: a skos:altLabel, and a bk:formerName stating the
+    edition year from which the new name holds (bk:renamedIn)."""
+    concepts = Namespace(f"{CODELIST_BASE}{spec.scheme_id}/")
+    graph.bind("bk", BK)
+    for rename in renames:
+        if rename.scheme != spec.scheme_id:
+            continue
+        concept = concepts[rename.code]
+        graph.add((concept, SKOS.altLabel, Literal(rename.old, lang="zh")))
+        graph.add((concept, BK.formerName, Literal(rename.old, lang="zh")))
+        graph.add((concept, BK.renamedIn, Literal(str(rename.year), datatype=XSD.gYear)))
+        if (concept, SKOS.prefLabel, None) not in graph:
+            graph.add((concept, SKOS.prefLabel, Literal(rename.new, lang="zh")))
+
+
+def write_scheme(spec: SchemeSpec, shared: Path, out_dir: Path,
+                 renames: list[Rename] | None = None) -> Path:
     """Build one scheme from its CSV and write it as Turtle; return the file written."""
     rows = read_rows(shared / "data" / "classification" / spec.csv_name)
-    turtle = to_turtle(build_graph(spec, rows))
+    graph = build_graph(spec, rows)
+    add_renames(graph, spec, renames or [])
+    turtle = to_turtle(graph)
     target = out_dir / f"{spec.scheme_id}.ttl"
     target.write_text(HEADER.format(source=spec.csv_name) + turtle, encoding="utf-8")
     return target
@@ -250,18 +290,20 @@ def _mapping_scheme(
 
 
 def write_mapping_schemes(mappings: Path, out_dir: Path) -> list[Path]:
-    """table-kind.ttl from mappings/tables/*.yaml and statement-topic.ttl from narrative.yaml."""
-    kinds = []
-    for path in sorted((mappings / "tables").glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        kinds.append((data["kind"], data["label"]["zh"], data["label"]["en"]))
+    """table-kind.ttl from mappings/kinds.yaml and statement-topic.ttl from narrative.yaml."""
+    declared = yaml.safe_load((mappings / "kinds.yaml").read_text(encoding="utf-8"))
+    kinds = [(kind_id, entry["label"]["zh"], entry["label"]["en"])
+             for kind_id, entry in declared["kinds"].items()]
+    other = declared["unrecognised"]["label"]
+    kinds.append(("unrecognised", other["zh"], other["en"]))
     narrative = yaml.safe_load((mappings / "narrative.yaml").read_text(encoding="utf-8"))
     topics = [(t["id"], t["zh"], t["en"]) for t in narrative["topics"]]
     schemes = {
         "table-kind": _mapping_scheme(
             "table-kind", ("预算表种类", "table kinds"),
-            "The kinds of printed budget and final-accounts tables budgetkg recognises, one per"
-            " file in mappings/tables/.", sorted(kinds)),
+            "The kinds of printed budget and final-accounts tables budgetkg recognises by what"
+            " their titles say (mappings/kinds.yaml), and the kind of a table it keeps without"
+            " recognising it.", sorted(kinds)),
         "statement-topic": _mapping_scheme(
             "statement-topic", ("说明事项", "statement topics"),
             "What a figure stated in the narrative (情况说明) is about, as declared in"
@@ -270,7 +312,7 @@ def write_mapping_schemes(mappings: Path, out_dir: Path) -> list[Path]:
     written = []
     for scheme_id, graph in schemes.items():
         target = out_dir / f"{scheme_id}.ttl"
-        source = {"table-kind": "mappings/tables/*.yaml"}.get(scheme_id, "mappings/narrative.yaml")
+        source = {"table-kind": "mappings/kinds.yaml"}.get(scheme_id, "mappings/narrative.yaml")
         target.write_text(HEADER.format(source=source) + to_turtle(graph), encoding="utf-8")
         written.append(target)
     return written
@@ -295,8 +337,9 @@ def main() -> None:
     shared: Path = args.shared.resolve()
     out_dir: Path = args.out.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
+    renames = read_renames(REPO_ROOT / "mappings")
     for spec in SCHEMES:
-        target = write_scheme(spec, shared, out_dir)
+        target = write_scheme(spec, shared, out_dir, renames)
         print(f"wrote {target}")
     for target in write_mapping_schemes(REPO_ROOT / "mappings", out_dir):
         print(f"wrote {target}")

@@ -126,6 +126,7 @@ class Vocabulary:
     row_dimensions: frozenset[str]
     columns: tuple[ColumnRule, ...]
     schemes: tuple[tuple[str, re.Pattern[str]], ...]
+    money: re.Pattern[str]
     total: re.Pattern[str]
     of_which: re.Pattern[str]
     current_year: re.Pattern[str]
@@ -260,6 +261,7 @@ def _vocabulary(data: dict[str, Any], path: Path) -> Vocabulary:
         columns=columns,
         schemes=tuple((name, _compile(p, path, f"schemes.{name}"))
                       for name, p in data["schemes"].items()),
+        money=_compile(data["money"], path, "money"),
         total=_compile(data["total"], path, "total"),
         of_which=_compile(data["of_which"], path, "of_which"),
         current_year=_compile(data["current_year"], path, "current_year"),

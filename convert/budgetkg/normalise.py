@@ -345,8 +345,8 @@ def _row(number: int, line: SourceLine, values: list[str], columns: tuple[Column
             codes.append(Code(column.block, cells.scheme(m["code"]), m["code"],
                               text[column.number - 1]))
     label = next((text[c.number - 1] for c in labels if text[c.number - 1]), "")
-    amounts = tuple(cells.amount(text[c.number - 1]) if c.role == "amount" else None
-                    for c in columns)
+    amounts = tuple(cells.amount(text[c.number - 1], None if c.money else "")
+                    if c.role == "amount" else None for c in columns)
     name_cells = [text[c.number - 1] for c in columns if c.role in ("label", "code", "unit-code")
                   and text[c.number - 1]]
     is_total = any(cells.total(t) for t in name_cells) and not codes
@@ -380,18 +380,23 @@ def _with_terms(rows: list[Row], columns: tuple[Column, ...], cells: _Cells) -> 
     """What the label of a row printed without a code says of its figures, per block, with
     what the items above it say: a numbered item's terms go to the items numbered under it,
     to the 其中 rows and to the unnumbered rows after it (up to the next item of its level or
-    a total)."""
+    a total); in a label of two levels, the outer label's terms go to the inner labels of its
+    group (一般公共预算资金 | 公共财政拨款(补助)资金)."""
     vocabulary = cells.vocabulary
     labels = [c for c in columns if c.role == "label"]
     stacks: dict[int, list[tuple[int, Terms]]] = {c.block: [] for c in labels}
+    groups: dict[int, Terms] = {}  # the terms of the current outer label, per block
     out = []
     for row in rows:
         terms: list[tuple[int, Terms]] = []
         named: list[int] = []
+        spanned = block_labels(row, columns, cells)
         for column in labels:
             if any(c.block == column.block for c in row.codes):
                 continue
-            text = row.cells[column.number - 1]
+            text = row.cells[column.number - 1] or (
+                spanned.get(column.block, "") if column is _first_label(labels, column.block)
+                else "")
             if not text:
                 continue
             own = tuple(t for t in vocabulary.terms_of(text) if t[0] in vocabulary.row_dimensions)
@@ -405,6 +410,10 @@ def _with_terms(rows: list[Row], columns: tuple[Column, ...], cells: _Cells) -> 
             inherited = tuple(t for _, ts in stack for t in ts)
             if level and not cells.total(text):
                 stack.append((level, own))
+            if column is _first_label(labels, column.block):
+                groups[column.block] = own
+            else:
+                inherited += groups.get(column.block, ())
             found = tuple(sorted(set(own) | set(inherited)))
             if found:
                 terms.append((column.block, found))
@@ -412,6 +421,10 @@ def _with_terms(rows: list[Row], columns: tuple[Column, ...], cells: _Cells) -> 
                 named.append(column.block)
         out.append(replace(row, terms=tuple(terms), named=tuple(named)) if terms else row)
     return out
+
+
+def _first_label(labels: Sequence[Column], block: int) -> Column:
+    return next(c for c in labels if c.block == block)
 
 
 def _unplaced(columns: tuple[Column, ...], rows: list[Row]) -> list[str]:
@@ -426,50 +439,101 @@ def _unplaced(columns: tuple[Column, ...], rows: list[Row]) -> list[str]:
     return problems
 
 
+def block_labels(row: Row, columns: Sequence[Column], cells: _Cells) -> dict[int, str]:
+    """The label a row prints in each block: its block's first label cell; a label printed
+    across blocks (当年支出小计 and 结转下年资金 merged over the function and the use blocks,
+    their amounts in the last) labels the blocks after it whose label cell is empty, when its
+    own block prints no amount."""
+    blocks = sorted({c.block for c in columns if c.role == "label"})
+    labels = {b: compact(row.cells[next(c for c in columns if c.role == "label"
+                                        and c.block == b).number - 1]) for b in blocks}
+    printed = {b: any(row.amount(c) for c in columns if c.role == "amount" and c.block == b)
+               for b in blocks}
+    out: dict[int, str] = {}
+    spanning = ""
+    for index, block in enumerate(blocks):
+        text = labels[block]
+        if text:
+            later = [b for b in blocks[index + 1:] if not labels[b] and printed[b]]
+            spanning = text if cells.total(text) or (not printed[block] and later) else ""
+            out[block] = text
+        elif spanning:
+            out[block] = spanning
+    return out
+
+
 def _row_identities(columns: tuple[Column, ...], rows: list[Row], cells: _Cells) -> list[Identity]:
     """The totals of uncoded rows, block by block: a total of the year (本年收入合计, 当年支出
     小计) is the sum of the numbered items above it; a numbered item, of the items one level
     below it; a grand total (收入总计, 总计) is the year's total and the rows between them
-    (上年结转, 年初结转和结余 …), or, without a year's total, the numbered items."""
+    (上年结转, 年初结转和结余 …), or, without a year's total, the numbered items. A label in
+    two levels (一般公共预算资金 | 小计) makes groups: a group's 小计 is the sum of its rows."""
     out: list[Identity] = []
-    blocks = sorted({c.block for c in columns if c.role == "label"})
-    for block in blocks:
-        label = next((c for c in columns if c.role == "label" and c.block == block), None)
-        if label is None:
+    for block in sorted({c.block for c in columns if c.role == "label"}):
+        if any(c.block == block for r in rows for c in r.codes):
             continue
-        items = [r for r in rows if r.cells[label.number - 1] and not any(
-            c.block == block for c in r.codes)]
-        if not items or any(any(c.block == block for c in r.codes) for r in rows):
-            continue
-        out += _block_identities(items, label, block, cells)
+        labelled = [(r, text) for r in rows if (text := block_labels(r, columns, cells).get(
+            block, ""))]
+        levels = [c for c in columns if c.role == "label" and c.block == block]
+        if len(levels) > 1:
+            out += _group_identities(rows, levels[0], levels[1], block, cells)
+        elif labelled:
+            out += _block_identities(labelled, block, cells)
     return out
 
 
-def _block_identities(rows: list[Row], label: Column, block: int,
+def _group_identities(rows: list[Row], outer: Column, inner: Column, block: int,
+                      cells: _Cells) -> list[Identity]:
+    """A label in two levels: a row naming an outer label starts its group; the group's row
+    whose inner label is a total (小计) is the sum of the group's other rows; a total in the
+    outer column alone (收入总计) is the sum of the groups (each by its 小计)."""
+    groups: list[list[Row]] = []
+    grand: list[Row] = []
+    for row in rows:
+        outer_text, inner_text = row.cell(outer), row.cell(inner)
+        if outer_text and not inner_text and cells.total(outer_text):
+            grand.append(row)
+        elif outer_text:
+            groups.append([row])
+        elif groups and inner_text:
+            groups[-1].append(row)
+    out: list[Identity] = []
+    heads: list[int] = []
+    for group in groups:
+        subtotal = next((r for r in group if cells.total(r.cell(inner))), None)
+        if subtotal is None:
+            heads += [r.number for r in group]
+            continue
+        heads.append(subtotal.number)
+        parts = tuple(r.number for r in group if r is not subtotal)
+        if parts:
+            out.append(Identity(subtotal.number, parts, "row", block))
+    for row in grand:
+        out.append(Identity(row.number, tuple(heads), "row", block))
+    return out
+
+
+def _block_identities(rows: list[tuple[Row, str]], block: int,
                       cells: _Cells) -> list[Identity]:
     vocabulary = cells.vocabulary
-
-    def text(row: Row) -> str:
-        return compact(row.cells[label.number - 1])
-
     out: list[Identity] = []
     items: list[Row] = []  # numbered items (一、…) since the last total
     year_total: Row | None = None  # the last total of the year (本年收入合计)
     after_year: list[Row] = []  # unnumbered rows after it (上年结转结余 …)
-    for index, row in enumerate(rows):
-        level = vocabulary.item_level(text(row))
+    for index, (row, text) in enumerate(rows):
+        level = vocabulary.item_level(text)
         if level == 1:
             children = []
-            for after in rows[index + 1:]:
-                after_level = vocabulary.item_level(text(after))
-                if after_level <= 1 or cells.total(text(after)):
+            for after, after_text in rows[index + 1:]:
+                after_level = vocabulary.item_level(after_text)
+                if after_level <= 1 or cells.total(after_text):
                     break
                 if after_level == 2:
                     children.append(after.number)
             if children:
                 out.append(Identity(row.number, tuple(children), "row", block))
-        if cells.total(text(row)):
-            if vocabulary.current_year.search(text(row)):
+        if cells.total(text):
+            if vocabulary.current_year.search(text):
                 if items:
                     out.append(Identity(row.number, tuple(r.number for r in items), "row",
                                         block))

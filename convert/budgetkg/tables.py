@@ -123,6 +123,7 @@ class Column:
     terms: Terms = ()  # (dimension, concept id) pairs the header words imply
     total: bool = False  # 合计 / 小计 / 总计: the total of its sibling columns
     of_which: bool = False  # 其中：…: a part no total adds
+    money: bool = True  # its numbers are money, in the table's unit (else counts as printed)
 
     @property
     def header_text(self) -> str:

@@ -189,7 +189,7 @@ def columns_of(paths: list[tuple[str, ...]], body: Sequence[SourceLine], words: 
             role, part, level = "text", 0, 0
         scheme = next((s for e in path if (s := vocabulary.scheme_of(e))), "")
         group = path[-2] if role.startswith("indicator") and len(path) > 1 else ""
-        terms = vocabulary.terms_of(" ".join(path)) if role == "amount" else ()
+        terms = _path_terms(path, words) if role == "amount" else ()
         roles.append(Column(
             number=i + 1, header=path, role=role, scheme=scheme, part=part, level=level,
             group=group, terms=terms,
@@ -216,6 +216,21 @@ def _this_year(columns: tuple[Column, ...]) -> tuple[Column, ...]:
             c = replace(c, terms=tuple(sorted({*c.terms, _THIS_YEAR})))
         out.append(c)
     return tuple(out)
+
+
+def _path_terms(path: tuple[str, ...], words: _Words) -> tuple[tuple[str, str], ...]:
+    """The terms of a column's header path, element by element. The year's coverage (本年收入:
+    without last year's carry-over) belongs to a total only: an element that is one (本年收入
+    合计) or a group right above one (本年收入 / 合计); over other columns (本年收入 / 预算数)
+    本年 only names the side of the table."""
+    found: set[tuple[str, str]] = set()
+    for i, element in enumerate(path):
+        terms = words.vocabulary.terms_of(element)
+        below = path[i + 1] if i + 1 < len(path) else ""
+        if not words.total(element) and not (below and words.total(below)):
+            terms = tuple(t for t in terms if t[0] != "coverage")
+        found.update(terms)
+    return tuple(sorted(found))
 
 
 def _amount_word(element: str) -> bool:
@@ -335,14 +350,30 @@ def recognise_table(raw: RawTable, number: int, organisation: str,
         columns, identities = layout.columns, layout.identities
     else:
         columns, identities = tuple(Column(i + 1, (), "text") for i in range(width)), ()
-    if not unit and any(c.role == "amount" for c in columns) and any(
+    if kind.id == mappings.unrecognised.id:
+        columns = _generic(columns, words)
+    if not unit and any(c.role == "amount" and c.money for c in columns) and any(
             words.amount(line.cells[c.number - 1]) for line in body for c in columns
             if c.role == "amount"):
         notices.append(Notice("unit-missing", where(raw),
-                              f"table {raw.title!r} prints no unit (单位：万元 or 元): its amounts "
-                              "are kept as printed, with no value in 元"))
+                              f"table {raw.title!r} prints no money unit (单位：万元 or 元): its "
+                              "amounts are kept as printed, with no value in 元"))
     return RecognisedTable(number, kind.id, raw.title, raw, unit, unit_text, terms, columns,
                            tuple(body), identities, tuple(notices))
+
+
+def _generic(columns: tuple[Column, ...], words: _Words) -> tuple[Column, ...]:
+    """A table of no known kind: its first text column labels its rows when no header names a
+    label; a column of numbers is money only when its header names money (编制数 and 数量 are
+    counts)."""
+    out = list(columns)
+    if not any(c.role == "label" for c in out):
+        first = next((c for c in out if c.role == "text"), None)
+        if first is not None:
+            out[first.number - 1] = replace(first, role="label")
+    money = words.vocabulary.money
+    return tuple(replace(c, money=bool(c.terms) or any(money.search(e) for e in c.header))
+                 if c.role == "amount" else c for c in out)
 
 
 def _table_terms(title: str, kind: Kind, organisation: str,
