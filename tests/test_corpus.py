@@ -17,8 +17,8 @@ from types import ModuleType
 import pytest
 
 from budgetkg import pipeline
+from budgetkg.cells import parse_amount
 from budgetkg.mapping import load
-from budgetkg.normalise import parse_amount
 from budgetkg.read import read
 from budgetkg.tables import BudgetTable, Document, Row
 from tests.conftest import ROOT, shared_path

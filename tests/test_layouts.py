@@ -1,8 +1,9 @@
 """Golden layout families: each folder of tests/layouts/ holds a small document of one family of
 layouts (its text form: document.txt, or the parts of a document published as several files)
-and what budgetkg must make of it: expected.nt, its graph (N-Triples, sorted: literals keep
-their printed form; compared by isomorphism, without the converter's version), and expected-warnings.txt, the warnings its build reports (one a
-line). One parametrised test runs them all.
+and what budgetkg must make of it: expected.nt, its graph (sorted N-Triples: literals keep
+their printed form; compared by isomorphism, without the converter's version), and
+expected-warnings.txt, the warnings its build reports (one a line). One parametrised test runs
+them all.
 
 After a deliberate change, `python tests/layouts/regenerate.py` rewrites the expected files;
 review their diff before committing it.

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from budgetkg.cells import parse_amount, rejoin_wrapped
 from budgetkg.mapping import load
-from budgetkg.normalise import parse_amount, rejoin_wrapped
 from budgetkg.read import read
 from budgetkg.tables import BudgetTable, Document
 from tests.conftest import EXAMPLE

@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.test_layouts import FAMILIES, build  # noqa: E402
+from tests.test_layouts import FAMILIES, build
 
 
 def main() -> None:
