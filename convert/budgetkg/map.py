@@ -620,12 +620,22 @@ def _restated(ctx: _Context, st: Statement) -> str | None:
     own = [t for t in vocabulary.terms_of(st.subject) if t[0] != "operationCharacter"]
     if not own and not vocabulary.total.search(st.subject):
         return None  # a subject that names nothing (政府采购) or only 支出 restates no fact
-    words = vocabulary.terms_of(f"{st.section} {st.subject}")
-    dims = ctx.dims()
-    key = tuple(sorted({(p, v) for p, v in _terms(words) if p != term("budgetPhase")}
-                       | {(term(d), str(v.value)) for d, v in dims.items()}))
-    fact = ctx.iri.fact(digest(*(f"{p} {v}" for p, v in key), size=16))
-    return fact if fact in ctx.facts else None
+    words = set(vocabulary.terms_of(f"{st.section} {st.subject}"))
+    of_document = ctx.dims()
+    if st.phase:  # 年初预算为2993.92万元 in a final account
+        of_document["budgetPhase"] = ox.NamedNode(concept("budget-phase", st.phase))
+    dims = {(term(d), str(v.value)) for d, v in of_document.items()}
+    # a total of the narrative (收入总计) is the table's total with carry-over where the
+    # document prints one, else its plain total; a total of the year (本年收入合计) is plain
+    grand = bool(vocabulary.total.search(st.subject)) and not vocabulary.current_year.search(
+        st.subject)
+    for extra in ([{("coverage", "with-carry-over")}] if grand else []) + [set()]:
+        key = tuple(sorted({(p, v) for p, v in _terms(tuple(words | extra))
+                            if p != term("budgetPhase")} | dims))
+        fact = ctx.iri.fact(digest(*(f"{p} {v}" for p, v in key), size=16))
+        if fact in ctx.facts:
+            return fact
+    return None
 
 
 def minter(doc: Document, base: str) -> Minter:

@@ -114,10 +114,13 @@ def _table(table: RecognisedTable, mappings: Mappings) -> BudgetTable:
             readings.append(f"{_where(line)}, row {number}: {why}")
         rows.append(_row(number, line, values, table.columns, cells))
     rows = _with_terms(rows, table.columns, cells)
-    empty = not any(a is not None for row in rows for a in row.amounts)
+    empty = any(c.role == "amount" for c in table.columns) and not any(
+        a is not None for row in rows for a in row.amounts)
     problems += _unplaced(table.columns, rows)
     projects = _projects(table.columns, rows, cells)
-    identities = table.identities + tuple(_row_identities(table.columns, rows, cells))
+    row_identities = tuple(_row_identities(table.columns, rows, cells))
+    rows = _with_carry_over(rows, row_identities)
+    identities = table.identities + row_identities
     return BudgetTable(
         number=table.number, kind=table.kind, title=table.title, unit=table.unit,
         unit_text=table.unit_text, line=table.raw.line, columns=table.columns, rows=tuple(rows),
@@ -380,12 +383,14 @@ def _with_terms(rows: list[Row], columns: tuple[Column, ...], cells: _Cells) -> 
     """What the label of a row printed without a code says of its figures, per block, with
     what the items above it say: a numbered item's terms go to the items numbered under it,
     to the 其中 rows and to the unnumbered rows after it (up to the next item of its level or
-    a total); in a label of two levels, the outer label's terms go to the inner labels of its
-    group (一般公共预算资金 | 公共财政拨款(补助)资金)."""
+    a total); an unnumbered row after a total heads the numbered items below it (年初结转和结余
+    over 一、一般公共预算财政拨款); in a label of two levels, the outer label's terms go to
+    the inner labels of its group (一般公共预算资金 | 公共财政拨款(补助)资金)."""
     vocabulary = cells.vocabulary
     labels = [c for c in columns if c.role == "label"]
     stacks: dict[int, list[tuple[int, Terms]]] = {c.block: [] for c in labels}
     groups: dict[int, Terms] = {}  # the terms of the current outer label, per block
+    sections: dict[int, Terms] = {}  # an unnumbered row heading the numbered items below it
     out = []
     for row in rows:
         terms: list[tuple[int, Terms]] = []
@@ -402,15 +407,21 @@ def _with_terms(rows: list[Row], columns: tuple[Column, ...], cells: _Cells) -> 
             own = tuple(t for t in vocabulary.terms_of(text) if t[0] in vocabulary.row_dimensions)
             stack = stacks[column.block]
             level = vocabulary.item_level(text)
+            first = column is _first_label(labels, column.block)
             if cells.total(text):
                 stack.clear()
+                sections[column.block] = ()
             elif level:
                 del stack[next((i for i, (lv, _) in enumerate(stack) if lv >= level),
                                len(stack)):]
+            elif first and not stack:  # 年初财政拨款结转和结余 over 一、一般公共预算财政拨款
+                sections[column.block] = own
             inherited = tuple(t for _, ts in stack for t in ts)
+            if level:
+                inherited += sections.get(column.block, ())
             if level and not cells.total(text):
                 stack.append((level, own))
-            if column is _first_label(labels, column.block):
+            if first:
                 groups[column.block] = own
             else:
                 inherited += groups.get(column.block, ())
@@ -420,6 +431,44 @@ def _with_terms(rows: list[Row], columns: tuple[Column, ...], cells: _Cells) -> 
             if own:
                 named.append(column.block)
         out.append(replace(row, terms=tuple(terms), named=tuple(named)) if terms else row)
+    return out
+
+
+_WITH_CARRY = ("coverage", "with-carry-over")
+_CARRIED = {("fundingSource", "carry-over"), ("expenditureType", "carry-forward")}
+
+
+def _with_carry_over(rows: list[Row], identities: Sequence[Identity]) -> list[Row]:
+    """A total whose parts hold carried money (上年结转结余, 年初结转和结余, 年末结转和结余) is
+    more than the year's income or expenditure (收入总计 = 本年收入合计 + 上年结转结余): it gets
+    the with-carry-over coverage, and so does a total over such a total."""
+    by_number = {r.number: r for r in rows}
+
+    def terms(number: int, block: int) -> set[tuple[str, str]]:
+        return set(dict(by_number[number].terms).get(block, ()))
+
+    marked: set[tuple[int, int]] = set()  # (row, block)
+    changed = True
+    while changed:
+        changed = False
+        for identity in identities:
+            key = (identity.total, identity.block)
+            if identity.axis != "row" or key in marked:
+                continue
+            if any(terms(p, identity.block) & _CARRIED or (p, identity.block) in marked
+                   for p in identity.parts):
+                marked.add(key)
+                changed = True
+    out = []
+    for row in rows:
+        blocks = [b for r, b in marked if r == row.number]
+        if not blocks:
+            out.append(row)
+            continue
+        block_terms = dict(row.terms)
+        for block in blocks:
+            block_terms[block] = tuple(sorted({*block_terms.get(block, ()), _WITH_CARRY}))
+        out.append(replace(row, terms=tuple(sorted(block_terms.items()))))
     return out
 
 
@@ -440,13 +489,21 @@ def _unplaced(columns: tuple[Column, ...], rows: list[Row]) -> list[str]:
 
 
 def block_labels(row: Row, columns: Sequence[Column], cells: _Cells) -> dict[int, str]:
-    """The label a row prints in each block: its block's first label cell; a label printed
-    across blocks (当年支出小计 and 结转下年资金 merged over the function and the use blocks,
-    their amounts in the last) labels the blocks after it whose label cell is empty, when its
-    own block prints no amount."""
+    """The label a row prints in each block: its block's first label cell, or the text a cell
+    merged over the block's code columns prints there (人员经费合计 over 科目编码 and 科目名称);
+    a label printed across blocks (当年支出小计 and 结转下年资金 merged over the function and
+    the use blocks, their amounts in the last) labels the blocks after it whose label cell is
+    empty, when its own block prints no amount."""
     blocks = sorted({c.block for c in columns if c.role == "label"})
-    labels = {b: compact(row.cells[next(c for c in columns if c.role == "label"
-                                        and c.block == b).number - 1]) for b in blocks}
+
+    def label(block: int) -> str:
+        own = [c for c in columns if c.block == block and c.role in ("code", "label")]
+        texts = [compact(row.cells[c.number - 1]) for c in own if c.role == "label"]
+        texts += [t for c in own if c.role == "code" and (t := compact(row.cells[c.number - 1]))
+                  and not t.isdigit()]
+        return next((t for t in texts if t), "")
+
+    labels = {b: label(b) for b in blocks}
     printed = {b: any(row.amount(c) for c in columns if c.role == "amount" and c.block == b)
                for b in blocks}
     out: dict[int, str] = {}

@@ -185,6 +185,7 @@ class Statement:
     line: int
     page: int = 0
     file: int = 0
+    phase: str = ""  # the phase its clause names (年初预算 → budget, 决算 → final), if any
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,7 @@ def statements(
     ]
     topics = [(t["id"], re.compile(t["subject"])) for t in rules["topics"]]
     counts = set(rules["counts"])
+    phase_words = sorted(rules["phase_words"].items(), key=lambda item: -len(item[0]))
     not_after = tuple(rules["not_a_figure_after"])
 
     org_suffix = re.compile(rules["organisation_suffix"])
@@ -169,8 +170,9 @@ def statements(
                 last_subject = subject
                 value = Decimal(m["value"].replace(",", "")) * sign
                 subject, topic = classify(subject)
+                phase = next((p for word, p in phase_words if word in lead), "")
                 out.append(Statement(section, subject, topic, kind, value, unit, sentence,
-                                     line.line, line.page, line.file))
+                                     line.line, line.page, line.file, phase))
                 cursor = m.end()
             for clause in clause_re.split(sentence):
                 if unchanged_re.search(clause):

@@ -148,12 +148,14 @@ def header_paths(rows: list[list[str]], width: int, words: _Words) -> list[tuple
 
 
 def _total_opens_group(grid: list[list[str]], words: _Words) -> None:
-    """A group label printed over a column whose child is not a total, while the next column
-    (under the same span) has a total child, is moved onto that total."""
+    """A group label printed over an amount column whose child is not a total, while the next
+    column (under the same span) has a total child, is moved onto that total: the column
+    before belongs to the group before (其他收入 of 本年收入, not of 上年结转结余)."""
     for r in range(len(grid) - 1):
         row, below = grid[r], grid[r + 1]
         for c in range(1, len(row) - 1):
             if (row[c] and not row[c + 1] and below[c] and not words.total(below[c])
+                    and words.vocabulary.column_rule(below[c]) is None
                     and words.total(below[c + 1]) and not row[c - 1] and any(row[:c])):
                 row[c + 1], row[c] = row[c], ""
 
@@ -189,7 +191,7 @@ def columns_of(paths: list[tuple[str, ...]], body: Sequence[SourceLine], words: 
             role, part, level = "text", 0, 0
         scheme = next((s for e in path if (s := vocabulary.scheme_of(e))), "")
         group = path[-2] if role.startswith("indicator") and len(path) > 1 else ""
-        terms = _path_terms(path, words) if role == "amount" else ()
+        terms = vocabulary.terms_of(" ".join(path)) if role == "amount" else ()
         roles.append(Column(
             number=i + 1, header=path, role=role, scheme=scheme, part=part, level=level,
             group=group, terms=terms,
@@ -197,7 +199,31 @@ def columns_of(paths: list[tuple[str, ...]], body: Sequence[SourceLine], words: 
             of_which=role == "amount" and any(vocabulary.of_which.search(e) for e in path),
         ))
     columns = _this_year(_blocks(roles))
-    return _Layout(columns, tuple(_identities(columns, words)))
+    identities = tuple(_identities(columns, words))
+    return _Layout(_with_carry_over(columns, identities), identities)
+
+
+_WITH_CARRY = ("coverage", "with-carry-over")
+_CARRIED = {("fundingSource", "carry-over"), ("expenditureType", "carry-forward")}
+
+
+def _with_carry_over(columns: tuple[Column, ...],
+                     identities: tuple[Identity, ...]) -> tuple[Column, ...]:
+    """A total column whose parts hold carried money (总计 = 本年收入 / 合计 + 上年结转结余 /
+    合计) is more than the year's income or expenditure: it gets the with-carry-over coverage,
+    and so does a total over such a total."""
+    by_number = {c.number: c for c in columns}
+    marked: set[int] = set()
+    changed = True
+    while changed:
+        changed = False
+        for identity in identities:
+            if identity.total not in marked and any(
+                    set(by_number[p].terms) & _CARRIED or p in marked for p in identity.parts):
+                marked.add(identity.total)
+                changed = True
+    return tuple(replace(c, terms=tuple(sorted({*c.terms, _WITH_CARRY})))
+                 if c.number in marked else c for c in columns)
 
 
 _CARRY_OVER = ("fundingSource", "carry-over")
@@ -216,21 +242,6 @@ def _this_year(columns: tuple[Column, ...]) -> tuple[Column, ...]:
             c = replace(c, terms=tuple(sorted({*c.terms, _THIS_YEAR})))
         out.append(c)
     return tuple(out)
-
-
-def _path_terms(path: tuple[str, ...], words: _Words) -> tuple[tuple[str, str], ...]:
-    """The terms of a column's header path, element by element. The year's coverage (本年收入:
-    without last year's carry-over) belongs to a total only: an element that is one (本年收入
-    合计) or a group right above one (本年收入 / 合计); over other columns (本年收入 / 预算数)
-    本年 only names the side of the table."""
-    found: set[tuple[str, str]] = set()
-    for i, element in enumerate(path):
-        terms = words.vocabulary.terms_of(element)
-        below = path[i + 1] if i + 1 < len(path) else ""
-        if not words.total(element) and not (below and words.total(below)):
-            terms = tuple(t for t in terms if t[0] != "coverage")
-        found.update(terms)
-    return tuple(sorted(found))
 
 
 def _amount_word(element: str) -> bool:
@@ -325,6 +336,19 @@ def _representatives(family: list[Column], prefix: tuple[str, ...], suffix: tupl
 # ---------------------------------------------------------------------------------- tables
 
 
+def _header_in_body(line: SourceLine, words: _Words) -> tuple[list[str], SourceLine] | None:
+    """A first body row that also holds header words of its own row (类 | 款 | 项 beside the 合计
+    row: a PDF grid can merge the two) is split: the header words make the last header row,
+    the other cells stay the body row."""
+    cells = [c.strip() for c in line.cells]
+    head = [c if c and (rule := words.vocabulary.column_rule(c)) is not None and rule.part
+            else "" for c in cells]
+    if sum(1 for c in head if c) < 2:
+        return None
+    rest = tuple("" if h else c for h, c in zip(head, line.cells, strict=True))
+    return _trim(head), SourceLine(line.line, rest, line.block, line.page, line.file)
+
+
 def _repeated_header(line: SourceLine, header: list[list[str]]) -> bool:
     keys = [header_key(c) for c in _trim(line.cells)]
     return any(keys == [header_key(c) for c in _trim(row)] for row in header if _trim(row))
@@ -339,7 +363,11 @@ def recognise_table(raw: RawTable, number: int, organisation: str,
     terms = _table_terms(raw.title, kind, organisation, mappings)
     depth = split_header(raw.lines, words) if kind.layout == "grid" else 0
     header = [_trim(line.cells) for line in raw.lines[:depth]]
-    body = [line for line in raw.lines[depth:]
+    lines = list(raw.lines[depth:])
+    if depth and lines and (merged := _header_in_body(lines[0], words)) is not None:
+        header.append(merged[0])  # a header row the PDF printed in the first body row
+        lines[0] = merged[1]
+    body = [line for line in lines
             if not (line.block != raw.lines[0].block and _repeated_header(line, header))]
     width = max([len(_trim(line.cells)) for line in raw.lines] + [0])
     body = [SourceLine(line.line, tuple(list(line.cells[:width]) + [""] * (width - len(
