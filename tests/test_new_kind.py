@@ -25,6 +25,7 @@ from budgetkg.read import read
 from budgetkg.recognise import recognise
 from budgetkg.tables import Document
 from tests.conftest import ROOT
+
 DOCUMENT = """2026年度示例市测试局部门预算说明
 
 第二部分 示例市测试局2026年度部门预算情况说明
