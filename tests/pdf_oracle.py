@@ -7,8 +7,23 @@ the text of its visual line to its left (the row's code and label) and the heade
 above it (the column's leaf header, then the group headers over it), so a test can check each
 observation of the graph cell by cell with `locate`.
 
-Coordinates are PDF points with the origin at the page's top-left corner, y growing downward:
-`x0 < x1`, `top < bottom`.
+How, in short: characters become words (`words`); numbers that are codes, years, page numbers
+or parts of text are told from amounts (`_is_amount`); a unit line (单位：元) opens a table, whose
+header is the text between it and the first amount; header words stacked around one centre are
+one cell, and a cell's column reaches across as far as its neighbours allow (`_layout`); an
+amount goes under the leaf whose column holds it and under the groups over that leaf. A table
+continued on the next page without its header takes the header of the page before.
+
+Known limits (each one fails a check loudly rather than passing it): amounts in sentences get no
+header; a row label wrapped over lines further apart than about a character height, or over
+three lines, is only partly in `line_text`; two neighbouring header cells whose texts fill them
+read as one word (公务用车购置公务用车运行); header lines printed far apart read as cells of their
+own (小 / 计), found again by `header_matches`, but the groups over them may be missed; a bare
+3-digit amount printed right before a name reads as a code; a dash printed as a stated zero is
+not looked for.
+
+Coordinates are PDF points with the origin at the displayed page's top-left corner, y growing
+downward: `x0 < x1`, `top < bottom`.
 """
 
 from __future__ import annotations
@@ -17,7 +32,7 @@ import ctypes
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -51,8 +66,9 @@ class Word:
         return self.bottom - self.top
 
 
-# A character: text, x0, x1, top, bottom, baseline (plain tuples: a page has thousands).
-_Char = tuple[str, float, float, float, float, float]
+# A character: text, x0, x1, top, bottom, baseline, height (at least 1pt: a comma's ink is
+# flat) and whether it belongs in a number. Plain tuples: a page has thousands.
+_Char = tuple[str, float, float, float, float, float, float, bool]
 
 _NUMERIC = frozenset("0123456789,.-")
 # Gaps that end a word, in character heights. Inside a printed number the glyphs' boxes touch,
@@ -69,106 +85,106 @@ _ATTACHED_GAP = 0.15
 def words(page: pdfium.PdfPage) -> list[Word]:
     """The words of a page, line by line from the top, each line left to right.
 
-    Characters are taken with their loose boxes (the font's full height, so the characters of a
-    line share top and bottom). A word is a run of characters on one baseline whose gaps stay
-    under about one character; it also ends where a number and text meet with a visible gap, so
-    an amount printed against the neighbouring cell's text is a word of its own.
+    A word is a run of characters on one baseline whose gaps stay under about one character; it
+    also ends where a number and text meet with a visible gap, so an amount printed against the
+    neighbouring cell's text is a word of its own.
     """
-    chars = sorted(_chars(page), key=lambda c: (c[5], c[1]))
+    textpage = page.get_textpage()
+    try:
+        return _words(page, textpage, textpage.get_text_range(0, textpage.count_chars()))
+    finally:
+        textpage.close()
+
+
+def _words(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, text: str) -> list[Word]:
+    chars = sorted(_chars(page, textpage, text), key=lambda c: (c[5], c[1]))
     out: list[Word] = []
     start = 0
     for i in range(1, len(chars) + 1):
-        if i == len(chars) or chars[i][5] - chars[start][5] > 0.2 * _height(chars[start]):
+        if i == len(chars) or chars[i][5] - chars[start][5] > max(0.2 * chars[start][6], 1.0):
             out += _split(sorted(chars[start:i], key=lambda c: c[1]))
             start = i
     return out
 
 
-def _height(char: _Char) -> float:
-    return max(char[4] - char[3], 1.0)
-
-
 def _split(line: Sequence[_Char]) -> list[Word]:
     """One baseline's characters, left to right, cut into words."""
     runs: list[list[_Char]] = []
+    last: _Char | None = None
     for char in line:
-        if runs:
-            last = runs[-1][-1]
-            height = max(_height(last), _height(char))
+        if last is not None:
+            height = max(last[6], char[6])
             if char[0] == last[0] and abs(char[1] - last[1]) < 0.1 * height:
                 continue  # a glyph drawn twice over itself (a bold effect)
-            gap = (char[1] - last[2]) / height
-            numeric = (last[0] in _NUMERIC, char[0] in _NUMERIC)
-            limit = (_NUMBER_GAP if all(numeric) else _TEXT_GAP if not any(numeric)
-                     else _ATTACHED_GAP)
-            if gap <= limit:
+            limit = (_NUMBER_GAP if last[7] and char[7] else _TEXT_GAP
+                     if not (last[7] or char[7]) else _ATTACHED_GAP)
+            if char[1] - last[2] <= limit * height:
                 runs[-1].append(char)
+                last = char
                 continue
         runs.append([char])
+        last = char
     return [Word("".join(c[0] for c in run), min(c[1] for c in run), max(c[2] for c in run),
                  min(c[3] for c in run), max(c[4] for c in run)) for run in runs]
 
 
-def _chars(page: pdfium.PdfPage) -> Iterable[_Char]:
+def _chars(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, text: str) -> list[_Char]:
     """The printed characters of a page (whitespace left out: gaps tell words apart), placed as
     the page is displayed (a page may be turned by its /Rotate).
 
-    Across the line a character spans its advance (its loose box), so the characters of a word
-    touch; up and down it spans its ink (its tight box), since some fonts declare an ascent and
-    descent far beyond their glyphs, which would make neighbouring rows overlap.
+    Along the line a character spans its advance (its loose box), so the characters of a word
+    touch; across it, its ink (its tight box), since some fonts declare an ascent and descent far
+    beyond their glyphs, which would make neighbouring rows overlap.
     """
-    textpage = page.get_textpage()
-    turn = _display(page)
+    handle = textpage.raw  # the bare handle: these calls run once per character
     loose = pdfium_raw.FS_RECTF()
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    x, y = ctypes.c_double(), ctypes.c_double()
-    try:
-        text = textpage.get_text_range(0, textpage.count_chars())
-        for i, char in enumerate(text):
-            if char.isspace() or char == "\x00":
-                continue
-            pdfium_raw.FPDFText_GetLooseCharBox(textpage, i, loose)
-            pdfium_raw.FPDFText_GetCharBox(textpage, i, left, right, bottom, top)
-            pdfium_raw.FPDFText_GetCharOrigin(textpage, i, x, y)
-            x0, x1, _, _ = _box(turn, loose.left, loose.right, loose.bottom, loose.top)
-            _, _, y0, y1 = _box(turn, left.value, right.value, bottom.value, top.value)
-            if y1 > y0:
-                yield (char, x0, x1, y0, y1, turn(x.value, y.value)[1])
-    finally:
-        textpage.close()
+    left, right, bottom, top, x, y = values = [ctypes.c_double() for _ in range(6)]
+    refs = [ctypes.byref(v) for v in values]
+    loose_ref = ctypes.byref(loose)
+    measured: list[_Measured] = []
+    for i, char in enumerate(text):
+        if char.isspace() or char == "\x00":
+            continue
+        pdfium_raw.FPDFText_GetLooseCharBox(handle, i, loose_ref)
+        pdfium_raw.FPDFText_GetCharBox(handle, i, *refs[:4])
+        pdfium_raw.FPDFText_GetCharOrigin(handle, i, *refs[4:])
+        measured.append((char, loose.left, loose.right, loose.bottom, loose.top, left.value,
+                         right.value, bottom.value, top.value, x.value, y.value))
+    return _displayed(measured, page.get_cropbox(), page.get_rotation())
 
 
-def _box(turn: Callable[[float, float], tuple[float, float]], left: float, right: float,
-         bottom: float, top: float) -> tuple[float, float, float, float]:
-    """A box of PDF user space as displayed: x0, x1, top, bottom."""
-    (ax, ay), (bx, by) = turn(left, bottom), turn(right, top)
-    return min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)
+# A character as PDFium measures it in PDF user space (y upward): its text, its loose box (left,
+# right, bottom, top), its tight box (the same) and its origin (x, y).
+_Measured = tuple[str, float, float, float, float, float, float, float, float, float, float]
 
 
-def _display(page: pdfium.PdfPage) -> Callable[[float, float], tuple[float, float]]:
-    """The map from PDF user space (y upward) to the displayed page (origin top-left, y
-    downward), for the page's crop box and rotation."""
-    left, bottom, right, top = page.get_cropbox()
-    rotation = page.get_rotation()
-    if rotation == 90:
-        return lambda x, y: (y - bottom, x - left)
-    if rotation == 180:
-        return lambda x, y: (right - x, y - bottom)
-    if rotation == 270:
-        return lambda x, y: (top - y, right - x)
-    return lambda x, y: (x - left, top - y)
-
-
-def _displayed_height(page: pdfium.PdfPage) -> float:
-    left, bottom, right, top = page.get_cropbox()
-    return right - left if page.get_rotation() in (90, 270) else top - bottom
+def _displayed(measured: list[_Measured], crop: tuple[float, float, float, float],
+               rotation: int) -> list[_Char]:
+    """Characters as displayed: origin at the top-left of the crop box, y downward, the page
+    turned by its rotation. Along the line from the loose box, across it from the tight box,
+    the baseline from the origin."""
+    left, bottom, right, top = crop
+    out = []
+    for char, l_left, l_right, l_bottom, l_top, t_left, t_right, t_bottom, t_top, x, y in measured:
+        if rotation == 90:  # user y runs rightward, user x downward
+            placed = (l_bottom - bottom, l_top - bottom, t_left - left, t_right - left, x - left)
+        elif rotation == 180:
+            placed = (right - l_right, right - l_left, t_bottom - bottom, t_top - bottom,
+                      y - bottom)
+        elif rotation == 270:
+            placed = (top - l_top, top - l_bottom, right - t_right, right - t_left, right - x)
+        else:
+            placed = (l_left - left, l_right - left, top - t_top, top - t_bottom, top - y)
+        if placed[3] > placed[2]:
+            out.append((char, *placed, max(placed[3] - placed[2], 1.0), char in _NUMERIC))
+    return out
 
 
 # ------------------------------------------------------------------------------------- amounts
 
 # An amount as these documents print it: with thousands separators and optional decimals
 # (156,211,123 / 2,940.05), with decimals only (0.95), or a bare integer (the Wanli budgets print
-# 元 as integers: `0`, `25`); bare integers are ambiguous, see _amounts_of.
+# 元 as integers: `0`, `25`); bare integers are ambiguous, see _is_amount.
 AMOUNT = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+)")
 _BARE = re.compile(r"\d+")
 _CODE_PART = re.compile(r"\d{1,2}")
@@ -183,13 +199,13 @@ _SENTENCE = re.compile(r"[。，；]")
 
 @dataclass(frozen=True)
 class PrintedAmount:
-    """An amount printed on a page (1-based).
+    """An amount printed on a page (1-based), where it is printed (points, y downward).
 
     `line_text`: the words printed left of it on its visual line, joined without spaces (the
     row's code and label, and any block of columns to its left). `headers`: the header cells over
     it, nearest first (its leaf header, then the group headers), each cell's lines joined
-    top-down without spaces. `continued`: the headers were read on an earlier page, the table
-    being continued without its header.
+    top-down without spaces; none for an amount written in a sentence. `continued`: the headers
+    were read on an earlier page, the table being continued without its header.
     """
 
     page: int
@@ -209,13 +225,19 @@ def printed_amounts(path: Path) -> list[PrintedAmount]:
     return list(_printed_amounts(str(path)))
 
 
+def unit_line_pages(path: Path) -> list[int]:
+    """The pages (1-based) printing a unit line (单位：元, 单位：万元): where tables begin."""
+    return [number for number, page in enumerate(_read(str(path)), start=1) if page.ceilings]
+
+
 @cache
 def _printed_amounts(path: str) -> tuple[PrintedAmount, ...]:
     pages = _read(path)
     out = []
     for number, page in enumerate(pages, start=1):
         for amount in page.amounts:
-            headers, continued = _headers(pages, number - 1, amount)
+            headers, continued = ((), False) if page.in_prose(amount) else _headers(
+                pages, number - 1, page.region_index(amount), amount, page.align(amount))
             out.append(PrintedAmount(number, amount.text, amount.x0, amount.x1, amount.top,
                                      amount.bottom, page.line_text(amount), headers, continued))
     return tuple(out)
@@ -223,15 +245,19 @@ def _printed_amounts(path: str) -> tuple[PrintedAmount, ...]:
 
 @cache
 def _read(path: str) -> tuple[_Page, ...]:
-    """The words of each page of a PDF."""
+    """The words of each page of a PDF (none on a page printing no digit: it holds no amount)."""
     document = pdfium.PdfDocument(path)
     try:
         pages = []
         for i in range(len(document)):
             page = document[i]
+            textpage = page.get_textpage()
             try:
-                pages.append(_Page.of(words(page), _displayed_height(page)))
+                text = textpage.get_text_range(0, textpage.count_chars())
+                found = _words(page, textpage, text) if any(c.isdigit() for c in text) else []
+                pages.append(_Page.of(found))
             finally:
+                textpage.close()
                 page.close()
         return tuple(pages)
     finally:
@@ -241,19 +267,20 @@ def _read(path: str) -> tuple[_Page, ...]:
 class _Page:
     """A page's words split into amounts and the rest, with the tables' header cells."""
 
-    def __init__(self, amounts: list[Word], text: list[Word], ceilings: list[float],
-                 height: float) -> None:
+    def __init__(self, amounts: list[Word], text: list[Word], ceilings: list[float]) -> None:
         self.amounts = tuple(amounts)
         self.text = tuple(text)
         self.ceilings = tuple(sorted(ceilings))  # bottoms of the unit lines
-        self.height = height
         every = sorted((*amounts, *text), key=lambda w: w.middle)
         self._by_middle = every
         self._middles = [w.middle for w in every]
         self._regions: dict[int, _Region | None] = {}
+        self.left = min((w.x0 for w in every), default=0.0)
+        self.right = max((w.x1 for w in every), default=0.0)
 
     @classmethod
-    def of(cls, page_words: list[Word], height: float) -> _Page:
+    def of(cls, page_words: list[Word]) -> _Page:
+        """A page of these words: which are amounts, where its unit lines are."""
         rows = _rows(page_words)
         amounts: list[Word] = []
         text: list[Word] = []
@@ -262,7 +289,7 @@ class _Page:
         ceilings = [max(w.bottom for w in (word, *row))
                     for word, row in zip(page_words, rows, strict=True)
                     if _UNIT_LINE.search(word.text)]
-        return cls(amounts, text, ceilings, height)
+        return cls(amounts, text, ceilings)
 
     def beside(self, top: float, bottom: float) -> list[Word]:
         """The words whose middle lies between two heights."""
@@ -270,13 +297,44 @@ class _Page:
         return self._by_middle[lo:bisect_right(self._middles, bottom)]
 
     def line_text(self, amount: Word) -> str:
-        """The words left of an amount whose middles lie within its height (widened by a
-        quarter, so both lines of a label wrapped beside it count), joined."""
-        slack = 0.25 * amount.height
+        """The words left of an amount whose middles lie within its height, widened so both
+        lines of a label wrapped beside it count (a row is taller than that), joined."""
+        slack = 0.7 * amount.height
         left = [w for w in self.beside(amount.top - slack, amount.bottom + slack)
                 if w.x1 <= amount.x0 + 0.1 * amount.height and w is not amount]
-        left.sort(key=lambda w: (w.x0, w.top))
-        return "".join(w.text for w in left)
+        cells: list[list[Word]] = []  # the lines of a label wrapped in its cell stay together
+        for word in sorted(left, key=lambda w: (w.x0, w.top)):
+            cell = max((c for c in cells if _wrapped_with(c, word)), default=None,
+                       key=lambda c: min(word.x1, c[0].x1) - max(word.x0, c[0].x0))
+            if cell is None:
+                cells.append([word])
+            else:
+                cell.append(word)
+        return "".join(w.text for cell in cells for w in sorted(cell, key=lambda w: w.top))
+
+    def align(self, amount: Word) -> str:
+        """How the amounts of an amount's column are aligned: "left", "right" or "centre".
+
+        Its column: the amounts of its region overlapping it across. Right unless the column
+        holds three amounts or more aligned otherwise (left: same start, not the same end).
+        """
+        position = self.region_index(amount)
+        column = [a for a in self.amounts if self.region_index(a) == position
+                  and a.x0 < amount.x1 and amount.x0 < a.x1]
+        if len(column) < 3:
+            return "right"
+        starts = max(a.x0 for a in column) - min(a.x0 for a in column)
+        ends = max(a.x1 for a in column) - min(a.x1 for a in column)
+        if ends <= 1 or ends <= starts:
+            return "right"
+        return "left" if starts <= 1 else "centre"
+
+    def in_prose(self, amount: Word) -> bool:
+        """Whether an amount is printed in a sentence (its line holds sentence punctuation):
+        narrative, with no column header."""
+        reach = 0.5 * amount.height
+        return any(_SENTENCE.search(w.text) and _level(w, amount)
+                   for w in self.beside(amount.top - reach, amount.bottom + reach))
 
     def region(self, index: int) -> _Region | None:
         """The header of the index-th table region: the part of the page below the index-th
@@ -286,6 +344,7 @@ class _Page:
         return self._regions[index]
 
     def region_index(self, amount: Word) -> int:
+        """Which table region an amount lies in: how many unit lines are above it."""
         return bisect_right(self.ceilings, amount.top)
 
 
@@ -310,7 +369,8 @@ def _is_amount(word: Word, row: Sequence[Word]) -> bool:
     A number with separators or decimals always is. A bare integer is not when it is part of a
     classification code printed before a name (a 3-digit 类 and up to two 1-2 digit parts,
     `201 06 01 行政运行`; a joined 5- or 7-digit code, `30101 基本工资`), a year (`2017 年度`),
-    zero-padded (`公开 01 表`), or alone on its row (a page number).
+    zero-padded (`公开 01 表`), a number inside text (`公开 10 表`: text close on both sides), or
+    alone on its row (a page number).
     """
     text = word.text
     if not AMOUNT.fullmatch(text):
@@ -321,7 +381,19 @@ def _is_amount(word: Word, row: Sequence[Word]) -> bool:
     at = next(i for i, w in enumerate(row) if w is word)
     after = texts[at + 1] if at + 1 < len(texts) else ""
     return not (at in _codes(texts) or (len(text) == 4 and after.startswith("年"))
-                or (len(text) > 1 and text.startswith("0")) or len(row) == 1)
+                or (len(text) > 1 and text.startswith("0")) or len(row) == 1
+                or _inside_text(word, row))
+
+
+def _inside_text(word: Word, row: Sequence[Word]) -> bool:
+    """Whether a word has text (not a number) printed close by on both sides."""
+    level = [w for w in row if w is not word and _level(w, word)]
+    before = max((w for w in level if w.x1 <= word.x0), key=lambda w: w.x1, default=None)
+    after = min((w for w in level if w.x0 >= word.x1), key=lambda w: w.x0, default=None)
+    close = 1.2 * word.height
+    return (before is not None and after is not None
+            and not before.text[-1].isdigit() and not after.text[0].isdigit()
+            and word.x0 - before.x1 < close and after.x0 - word.x1 < close)
 
 
 def _codes(texts: Sequence[str]) -> set[int]:
@@ -350,12 +422,12 @@ def _codes(texts: Sequence[str]) -> set[int]:
 @dataclass(frozen=True)
 class _Cell:
     """A header cell: its words stacked top-down around one centre (一般公共 / 预算财政 / 拨款),
-    how far its column reaches on each side of that centre, and whether it is a group header
-    (other header cells lie under it) or a leaf."""
+    how far its column reaches on each side of that centre, and the cells under it (by their
+    place in the region's list; none for a leaf)."""
 
     lines: tuple[Word, ...]
     reach: float
-    group: bool
+    under: tuple[int, ...]
 
     @property
     def text(self) -> str:
@@ -369,17 +441,24 @@ class _Cell:
     def bottom(self) -> float:
         return self.lines[-1].bottom
 
-    def covers(self, amount: Word) -> bool:
-        """Whether the amount lies in this cell's column: under its text, or inside its reach
-        and, for a leaf, ending right of its centre (amounts are right-aligned, so the amounts
-        of the column to the left end before this header's centre)."""
+    def reaches(self, amount: Word) -> bool:
+        """Whether the amount lies under this cell's text or inside its reach."""
         if any(w.x0 < amount.x1 and amount.x0 < w.x1 for w in self.lines):
             return True
         tolerance = 0.5 * amount.height
-        centre = self.centre
-        return (centre - self.reach - tolerance <= amount.x0
-                and amount.x1 <= centre + self.reach + tolerance
-                and (self.group or amount.x1 > centre))
+        return (self.centre - self.reach - tolerance <= amount.x0
+                and amount.x1 <= self.centre + self.reach + tolerance)
+
+    def holds(self, amount: Word, align: str) -> bool:
+        """For a leaf: whether the amount lies in its column. Inside its reach and on the side
+        of its centre where the column's amounts are aligned: the right-aligned amounts of the
+        column to the left end before this header's centre, the left-aligned ones of the column
+        to the right start after it."""
+        if not self.reaches(amount):
+            return False
+        if align == "centre" or any(w.x0 < amount.x1 and amount.x0 < w.x1 for w in self.lines):
+            return True
+        return amount.x0 < self.centre if align == "left" else amount.x1 > self.centre
 
 
 @dataclass(frozen=True)
@@ -387,10 +466,18 @@ class _Region:
     """The header cells of one table region of a page."""
 
     cells: tuple[_Cell, ...]
+    prose: bool = False
 
-    def over(self, amount: Word) -> tuple[str, ...]:
-        """The texts of the cells over an amount, nearest first."""
-        cells = sorted((c for c in self.cells if c.covers(amount)),
+    def over(self, amount: Word, align: str) -> tuple[str, ...]:
+        """The texts of the cells over an amount, nearest first: the leaves holding it, and the
+        groups reaching it over a cell that does (a group's reach alone can take in the column
+        of a neighbour printed lower, whose text is centred far from its frame)."""
+        over: dict[int, bool] = {}
+        for i in sorted(range(len(self.cells)), key=lambda i: -self.cells[i].bottom):
+            cell = self.cells[i]
+            over[i] = (any(over.get(j, False) for j in cell.under) if cell.under
+                       else cell.holds(amount, align))
+        cells = sorted((self.cells[i] for i, yes in over.items() if yes),
                        key=lambda c: (-c.bottom, -c.centre))
         return tuple(c.text for c in cells)
 
@@ -404,17 +491,21 @@ class _Region:
         if not amounts:
             return None
         body_top = min(a.top for a in amounts)
-        zone = [w for w in page.text if ceiling < w.middle and w.bottom <= body_top + 1
-                and not _SENTENCE.search(w.text)]
+        zone = [w for w in page.text if ceiling < w.middle and w.bottom <= body_top + 1]
+        if any(_SENTENCE.search(w.text) for w in zone):
+            return cls((), prose=True)  # narrative: no header, nor a table continued
         if not zone:
             return cls(())
-        # The table's printed extent: from its unit line, which spans it, to its last row.
-        extent = [w for w in (*page.text, *amounts)
-                  if ceiling - 2 * w.height < w.middle < floor]
-        bounds = min(w.x0 for w in extent), max(w.x1 for w in extent)
+        # How far a table may extend: the page's printed width (a table's own text need not
+        # reach its frame: 合计 centred in the first column, nothing left of it).
+        bounds = page.left, page.right
         # The rule under the header lies between its last line and the first row.
-        base = (max(w.bottom for w in zone) + body_top) / 2
-        return cls(_layout(_stacks(zone), bounds, base))
+        last = max(w.bottom for w in zone)
+        base = (last + body_top) / 2
+        # The rule over the header: as far above its first line as the bottom rule is below
+        # its last.
+        head = min(w.top for w in zone) - (base - last)
+        return cls(tuple(_layout(_stacks(zone), bounds, (head, base))))
 
 
 class _Stack:
@@ -433,7 +524,7 @@ class _Stack:
 
     def beside(self, other: _Stack) -> bool:
         overlap = min(self.span[1], other.span[1]) - max(self.span[0], other.span[0])
-        return overlap > 0.25 * min(self.size, other.size)
+        return overlap > 0.6 * min(self.size, other.size)
 
     def distance(self, other: _Stack) -> float:
         """How far this cell's column can reach towards another cell printed beside it."""
@@ -444,19 +535,23 @@ class _Stack:
         return float("inf")  # one above the other
 
 
-def _layout(stacks: list[_Stack], bounds: tuple[float, float], base: float) -> list[_Cell]:
-    """The reach of each header cell, and which cells are groups.
+def _layout(stacks: list[_Stack], bounds: tuple[float, float],
+            rules: tuple[float, float]) -> list[_Cell]:
+    """The reach of each header cell, and the cells under each group.
 
     A cell's column reaches from its centre as far as the nearest cell printed beside it, and no
     farther than the table's extent. Only the text of a cell is printed, not its frame, so a
     cell's height is inferred: a leaf (no cell under it) spans down to the header's bottom rule
     (between the header's last line and the first row), a group down to the top of the cells
-    under it, and each as far up as down, its text being centred. So a leaf spanning the whole
-    header (合计 beside a group 基本支出 over 人员经费 / 公用经费) stops the reach of the cells
-    printed higher up beside it; no cell rises above the text of a cell over it. Which cells lie under which depends on the reaches: the two are
-    worked out in turn until they agree.
+    under it, and each as far up as down, its text being centred: up to the header's top rule,
+    or else to the text of the cells above it (if that would take it above the top rule, empty
+    cells lie under it, and only its text is known). So a leaf spanning the whole header (合计
+    beside a group 基本支出 over 人员经费 / 公用经费) stops the reach of the cells printed higher
+    up beside it. Which cells lie under which depends on the reaches: the two are worked out in
+    turn until they agree.
     """
     left, right = bounds
+    head, base = rules
     headers = [s for s in stacks if s.header]
     reaches: dict[int, float] = {}
     under: dict[int, list[_Stack]] = {}
@@ -466,28 +561,55 @@ def _layout(stacks: list[_Stack], bounds: tuple[float, float], base: float) -> l
                                  *(s.distance(o) for o in stacks if o is not s and s.beside(o)))
             under[id(s)] = [o for o in headers if o.text_span[0] >= s.text_span[1] - 1
                             and abs(o.centre - s.centre) <= reaches[id(s)]]
-        spans = {}
+            if len(under[id(s)]) < 2:
+                under[id(s)] = []  # a group spans two columns at least
+        spans: dict[int, tuple[float, float]] = {}
         for s in sorted(stacks, key=lambda s: -s.text_span[1]):
             bottom = min((spans[id(o)][0] for o in under[id(s)]), default=base)
-            # Not above a cell over it: an empty row under a cell would push it up otherwise.
-            top = max([2 * s.middle - bottom,
-                       *(o.text_span[1] for o in stacks if any(c is s for c in under[id(o)]))])
+            top = 2 * s.middle - bottom
+            if top < head - 0.3 * s.size:
+                spans[id(s)] = s.text_span  # not that tall: empty cells under it
+                continue
+            if top > head + 0.3 * s.size:  # not the whole height: under the cells above it
+                reach = reaches[id(s)]
+                top = max([top, *(o.text_span[1] for o in stacks
+                                  if o.text_span[1] <= s.text_span[0]
+                                  and s.centre - reach < o.x1 and o.x0 < s.centre + reach)])
             spans[id(s)] = (min(top, s.text_span[0]), max(bottom, s.text_span[1]))
         if all(spans[id(s)] == s.span for s in stacks):
             break
         for s in stacks:
             s.span = spans[id(s)]
-    return [_Cell(tuple(s.lines), reaches[id(s)], bool(under[id(s)])) for s in headers]
+    # A cell lies under one of the groups printed beside each other: the one nearest across.
+    children: dict[int, list[_Stack]] = {id(s): [] for s in headers}
+    for cell in headers:
+        chosen: list[_Stack] = []
+        for group in sorted((g for g in headers if any(c is cell for c in under[id(g)])),
+                            key=lambda g: abs(g.centre - cell.centre)):
+            if not any(group.beside(other) for other in chosen):
+                chosen.append(group)
+                children[id(group)].append(cell)
+    place = {id(s): i for i, s in enumerate(headers)}
+    return [_Cell(tuple(s.lines), reaches[id(s)], tuple(place[id(o)] for o in children[id(s)]))
+            for s in headers]
 
 
 def _stacks(zone: Sequence[Word]) -> list[_Stack]:
-    """Header words gathered into cells: words around one centre on consecutive lines."""
+    """Header words gathered into cells: a word continues the cell above it when it is printed
+    right under that cell's last line, centred on it or inside its width (a header wrapped in
+    its cell: 一般公共 / 预算财政 / 拨款), and neither line is wider than the other's cell: no
+    line reaches over the text of another cell beside the other line (公务用车购置及运行维护费
+    over 公务用车购置费 is a group over its first child, not one wrapped cell)."""
     stacks: list[list[Word]] = []
     for word in sorted(zone, key=lambda w: (w.top, w.x0)):
         for stack in stacks:
             last = stack[-1]
-            if (abs(last.centre - word.centre) <= 0.6 * word.height
-                    and -0.3 * word.height <= word.top - last.bottom <= 0.8 * word.height):
+            slack = 0.6 * word.height
+            if (-0.5 * slack <= word.top - last.bottom <= 1.3 * slack
+                    and (abs(last.centre - word.centre) <= slack
+                         or last.x0 - slack <= word.x0 <= word.x1 <= last.x1 + slack)
+                    and not _reaches_over(last, word, zone)
+                    and not _reaches_over(word, last, zone)):
                 stack.append(word)
                 break
         else:
@@ -495,27 +617,45 @@ def _stacks(zone: Sequence[Word]) -> list[_Stack]:
     return [_Stack(stack) for stack in stacks]
 
 
-def _headers(pages: Sequence[_Page], index: int, amount: Word,
-             position: int | None = None) -> tuple[tuple[str, ...], bool]:
-    """The header cells over an amount, nearest first, and whether they were read on an earlier
-    page.
+def _reaches_over(line: Word, other: Word, zone: Sequence[Word]) -> bool:
+    """Whether a line spans the text of a word printed beside another line."""
+    return any(w is not other and w is not line and _level(w, other)
+               and w.x0 < line.x1 and line.x0 < w.x1 for w in zone)
+
+
+def _wrapped_with(cell: Sequence[Word], word: Word) -> bool:
+    """Whether a word continues a cell's text on another line: it shares no line with the cell
+    and lies across its text, give or take most of a character (an indented first line)."""
+    slack = 0.8 * word.height
+    return (not any(_level(w, word) for w in cell)
+            and word.x0 < max(w.x1 for w in cell) + slack
+            and word.x1 > min(w.x0 for w in cell) - slack)
+
+
+def _level(a: Word, b: Word) -> bool:
+    """Whether two words are printed at one height."""
+    return min(a.bottom, b.bottom) - max(a.top, b.top) > 0.25 * min(a.height, b.height)
+
+
+def _headers(pages: Sequence[_Page], index: int, position: int, amount: Word,
+             align: str) -> tuple[tuple[str, ...], bool]:
+    """The header cells over an amount of the position-th region of a page, nearest first, and
+    whether they were read on an earlier page.
 
     Above a table continued on a new page there is no unit line: what lies above its first
     amount is either its header printed again or rows whose amount cells are empty. Unless the
     leaf found there is the leaf of the previous page's last table at the same place (the pages
     of one document share their layout), the header found on that page is taken.
     """
-    page = pages[index]
-    if position is None:
-        position = page.region_index(amount)
-    region = page.region(position)
-    own = region.over(amount) if region else ()
-    if position > 0 or index == 0:
+    region = pages[index].region(position)
+    own = region.over(amount, align) if region else ()
+    if position > 0 or index == 0 or (region and region.prose):
         return own, False
     before = pages[index - 1]
-    if before.region(len(before.ceilings)) is None:
+    last = len(before.ceilings)
+    if before.region(last) is None:
         return own, False  # no table ends on the page before
-    earlier, _ = _headers(pages, index - 1, amount, len(before.ceilings))
+    earlier, _ = _headers(pages, index - 1, last, amount, align)
     if earlier and own[:1] != earlier[:1]:
         return earlier, True
     return own, False
@@ -547,18 +687,38 @@ def label_matches(line_text: str, label: str) -> bool:
     return False
 
 
-def header_matches(headers: Sequence[str], leaf: str) -> bool:
-    """Whether a header (maybe wrapped over lines, maybe split over cells) is over an amount."""
-    return normalise(leaf) in normalise("".join(reversed(headers)))
+def header_matches(headers: Sequence[str], header: str) -> bool:
+    """Whether a header is over an amount: a leaf, or a path of headers `A / B / C` (each part in
+    turn), found in the headers read top-down; a leaf may also be made of whole header cells in
+    that order (a header wrapped into lines so far apart that each reads as a cell of its own,
+    interleaved with the lines of its neighbour: 小 / 因公 / 计)."""
+    cells = [normalise(h) for h in reversed(headers)]
+    joined = "".join(cells)
+    parts = [normalise(part) for part in header.split(" / ")]
+    at = 0
+    for part in parts:
+        found = joined.find(part, at)
+        if found < 0:
+            return len(parts) == 1 and _spelled(part, cells)
+        at = found + len(part)
+    return True
+
+
+def _spelled(text: str, cells: Sequence[str]) -> bool:
+    """Whether a text is the concatenation of some of the cells, in their order."""
+    if not text:
+        return True
+    return any(text.startswith(cell) and _spelled(text[len(cell):], cells[i + 1:])
+               for i, cell in enumerate(cells) if cell)
 
 
 def locate(amounts: Iterable[PrintedAmount], page: int, text: str, label: str,
-           header_leaf: str) -> PrintedAmount | None:
-    """The amount printed on a page with that text, on the line of that row label and under that
-    header; None when there is none."""
+           header: str) -> PrintedAmount | None:
+    """The first amount printed on a page with that text, on the line of that row label and
+    under that header (a leaf, or a path `A / B`); None when there is none."""
     for amount in amounts:
         if (amount.page == page and amount.text == text
                 and label_matches(amount.line_text, label)
-                and header_matches(amount.headers, header_leaf)):
+                and header_matches(amount.headers, header)):
             return amount
     return None
