@@ -143,9 +143,19 @@ def test_a_folder_of_csv_tables_is_one_document_and_other_folders_are_expanded(
     for name in ("b.txt", "sub/a.pdf", ".hidden.txt", "notes.md", "errors.csv"):
         (documents / name).write_text("x", encoding="utf-8")
     shutil.copytree(tables, documents / "sub" / "tables")
-    assert batch.expand([tables]) == [tables]
-    assert batch.expand([documents]) == [documents / "b.txt", documents / "sub" / "a.pdf",
-                                         documents / "sub" / "tables"]
+    assert batch.expand([tables]) == [(tables,)]
+    assert batch.expand([documents]) == [(documents / "b.txt",), (documents / "sub" / "a.pdf",),
+                                         (documents / "sub" / "tables",)]
+
+
+def test_the_text_and_the_tables_file_of_one_document_are_expanded_together(
+        tmp_path: Path) -> None:
+    for name in ("2024部门预算-text.pdf", "2024部门预算-tables.pdf", "other.pdf"):
+        (tmp_path / name).write_bytes(b"%PDF-1.4")
+    assert batch.expand([tmp_path]) == [
+        (tmp_path / "2024部门预算-text.pdf", tmp_path / "2024部门预算-tables.pdf"),
+        (tmp_path / "other.pdf",),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +163,7 @@ def dask_scheduler() -> Iterator[str]:
     from distributed import LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster:
+                      dashboard_address="127.0.0.1:0") as cluster:
         yield cluster.scheduler_address
 
 

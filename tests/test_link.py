@@ -16,7 +16,6 @@ from budgetkg.iris import DEFAULT_BASE, ONTOLOGY, Minter
 from budgetkg.link.codes import TableRow, infer
 from budgetkg.link.policy import Finder
 from budgetkg.mapping import load
-from budgetkg.read import read
 from budgetkg.tables import Document
 from tests.conftest import EXAMPLE
 
@@ -46,8 +45,7 @@ def _next_year(text: str) -> str:
 
 
 def _graph(path: Path) -> list[ox.Triple]:
-    mappings = load()
-    return mapper.to_graph(read(path, mappings), mappings, DEFAULT_BASE)[1]
+    return pipeline.convert((path,), DEFAULT_BASE)[2]
 
 
 def _objects(triples: list[ox.Triple], subject: str, prop: str) -> set[str]:
@@ -62,7 +60,7 @@ def _subjects(triples: list[ox.Triple], prop: str, obj: str = "") -> set[str]:
 
 @pytest.fixture(scope="module")
 def doc() -> Document:
-    return read(EXAMPLE, load())
+    return pipeline.document((EXAMPLE,))
 
 
 @pytest.fixture(scope="module")
@@ -228,7 +226,7 @@ def test_all_fourteen_projects_of_the_example_are_matched_to_their_performance_e
     inverse = {(t.object.value, t.subject.value) for t in graph
                if t.predicate.value == BK + "expenditureEntry"}
     assert len(goal_links) == 14 and goal_links == inverse
-    assert all(t.problems == [] for t in doc.tables)
+    assert all(t.problems == () for t in doc.tables)
 
 
 @pytest.mark.parametrize(("old", "new", "nearest"), [
@@ -246,7 +244,7 @@ def test_injected_unmatched_project_is_reported_with_its_nearest_entry(
     text = _example_text()
     assert old in text
     path = _copy(tmp_path, "mutant", text.replace(old, new))
-    mutant = read(path, load())
+    mutant = pipeline.document((path,))
     unmatched = [m for m in mutant.links.projects if m.entry is None]
     assert len(unmatched) == 2  # the project table's project and the changed entry
     project = next(m for m in unmatched if m.project.table == 11)
@@ -331,7 +329,7 @@ def test_stated_changes_imply_the_previous_year_figures(
 
 def test_growth_rate_alone_implies_the_previous_year_figure(tmp_path: Path) -> None:
     text = _example_text().replace("增加4157.59万元，增长126.09%", "增长126.09%")
-    mutant = read(_copy(tmp_path, "growth", text), load())
+    mutant = pipeline.document((_copy(tmp_path, "growth", text),))
     (prior,) = [p for p in mutant.links.prior
                 if mutant.statements[p.amount].subject == "支出总计"]
     assert (prior.method, prior.value) == ("growth", Decimal("3297.27"))  # 7454.80 / 2.2609

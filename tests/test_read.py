@@ -65,6 +65,17 @@ def test_continuation_pages_are_merged_without_their_repeated_header(doc: Docume
     assert len(_table(doc, "economic-summary").rows) == 33
 
 
+def test_a_cell_lost_in_the_text_form_is_restored_by_the_tables_identities(doc: Document) -> None:
+    # The text prints 201.00 under 其他收入; 总计 = 本年收入 + 上年结转结余 puts it one column on.
+    income = _table(doc, "income")
+    assert _cells(income, "本年收入 / 其他收入")[:3] == ["", "", ""]
+    assert _cells(income, "上年结转结余 / 合计")[:3] == ["201.00", "201.00", "201.00"]
+    assert _cells(income, "上年结转结余 / 一般公共预算")[:3] == ["201.00", "201.00", "201.00"]
+    assert [r.split(":")[0] for r in income.readings] == [
+        "line 203, row 1", "line 204, row 2", "line 205, row 3"]
+    assert all("3 of the table's column identities hold so" in r for r in income.readings)
+
+
 def test_wrapped_cell_text_is_rejoined(doc: Document) -> None:
     projects = [p.name for p in _table(doc, "project-expenditure").projects]
     assert "工业行业管理与服务经费-万人助万企活动经费" in projects

@@ -60,16 +60,13 @@ def test_every_term_named_in_mappings_is_a_code_list_concept(vocabulary: list[ox
         "budgetPhase": "budget-phase",
     }
     used: set[tuple[str, str]] = set()
-    for table in mappings.tables:
-        used.update(table.terms)
-        for column in table.columns:
-            used.update(column.terms)
-            used.update(("expenditureType", v) for _, v in column.values)
-        for terms in table.blocks.values():
-            used.update(terms)
-        for rules in table.row_terms.values():
-            for rule in rules:
-                used.update(rule.terms)
+    for kind in mappings.kinds:
+        used.update(kind.terms)
+    for _, terms in mappings.vocabulary.words:
+        used.update(terms)
+    for form in mappings.forms.values():
+        for amount in form.amounts:
+            used.update(amount.terms)
     assert used
     for dimension, value in sorted(used):
         assert dimension in schemes, f"{dimension} is not a dimension of the ontology"

@@ -24,16 +24,19 @@ def recognise(source: Source, mappings: Mappings) -> Recognised:
     tables = tuple(recognise_table(raw, number, heading.organisation, mappings)
                    for number, raw in enumerate(source.tables, start=1))
     found = {t.kind for t in tables}
-    where = source.files[0].path.name
-    listed = [k for title in source.contents
-              if (k := mappings.kind_for_title(title, heading.organisation)) is not None]
-    for kind in dict.fromkeys(listed):
-        if kind.id not in found:
-            notices.append(Notice("table-missing", where,
-                                  f"the contents list {kind.label_zh} ({kind.id}) but the "
-                                  "document prints no such table"))
-    if not any(t.kind != mappings.unrecognised.id for t in tables):
-        notices.append(Notice("no-table-recognised", where,
+    listed = {k.id: (title, k) for title in reversed(source.contents)
+              if (k := mappings.kind_for_title(title, heading.organisation)) is not None}
+    for kind_id, (title, kind) in sorted(listed.items(),
+                                         key=lambda item: source.contents.index(item[1][0])):
+        if kind_id not in found:
+            notices.append(Notice("table-missing", "contents",
+                                  f"the contents list {title} ({kind.label_zh}, {kind_id}) but "
+                                  "the document prints no such table"))
+    if not tables:
+        notices.append(Notice("no-table-recognised", "", "it prints no table: the narrative is "
+                                                         "kept"))
+    elif all(t.kind == mappings.unrecognised.id for t in tables):
+        notices.append(Notice("no-table-recognised", "",
                               f"no table of a known kind among its {len(tables)} table(s): the "
                               "narrative and the generic tables are kept"))
     organisation = narrative.organisation(heading.organisation, paragraphs, mappings.document,

@@ -71,8 +71,9 @@ def read_heading(paths: Sequence[Path], narrative: Sequence[TextLine], tables: S
                                   f"the document prints no year; {year_text} is taken from the "
                                   "file name"))
     if not year_text:
-        raise NotABudgetDocument(paths[0], "no year found: neither its title (2026年度…部门预算) "
-                                           "nor its table titles nor its file name names one")
+        raise NotABudgetDocument(paths[0], "not a budget document: it names no year (neither "
+                                           "a title such as 2026年度…部门预算, nor a table "
+                                           "title, nor its file name)")
     phase = _word(rules["phases"], [cover_text, *titles, *rest])
     if not phase:
         phase = "budget"
@@ -88,13 +89,15 @@ def read_heading(paths: Sequence[Path], narrative: Sequence[TextLine], tables: S
                               "department's"))
     organisation = _organisation(cover, cover_text, meta, rest, rules, region)
     if not organisation:
-        raise NotABudgetDocument(paths[0], "no organisation found: no title naming it "
-                                           "(…2026年度部门预算) and no line 部门名称：… / "
-                                           "预算单位：…")
+        raise NotABudgetDocument(paths[0], "not a budget document: it names no organisation "
+                                           "(no title such as …2026年度部门预算, no line such "
+                                           "as 部门名称：… or 预算单位：…)")
     issued_re = re.compile(rules["issued"])
     issued = next((f"{int(d['year']):04d}-{int(d['month']):02d}-{int(d['day']):02d}"
                    for text in [*cover, *rest] if (d := issued_re.match(text))), "")
-    title = "".join(cover) if cover else f"{year_text}年度{organisation}"
+    title = "".join(cover) if cover else rules["made_title"].format(
+        year=year_text, organisation=organisation, scope=rules["scope_words"][scope],
+        phase=rules["phase_words"][phase])
     return Heading(title, int(year_text), phase, scope, organisation, issued,
                    tuple(guessed)), notices
 
