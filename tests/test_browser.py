@@ -27,6 +27,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from budgetkg import pipeline
+from budgetkg.resources import queries_dir
 from budgetkg.serve.site import Site
 from tests.conftest import Server, start_server
 
@@ -129,7 +130,7 @@ def test_page_links_home_names_its_endpoint_and_lists_every_named_query(
 
 def test_named_query_example_runs_and_its_links_open_resource_pages(
         browser: WebDriver, served: Server) -> None:
-    named = (Path(__file__).parents[1] / "queries" / "table-rows.rq").read_text(encoding="utf-8")
+    named = (queries_dir() / "table-rows.rq").read_text(encoding="utf-8")
     expected = select(served, named)
     assert expected, "the example has table rows"
     open_page(browser, served)
