@@ -1,32 +1,141 @@
-"""Thin command-line shell over the pipeline verbs: parse options, call the verb, render."""
+"""Thin command-line shell over the pipeline verbs: parse options, call the verb, render.
+
+Every command's help is written for people and drawn by `_Help` (usage, what the command does,
+each argument and option with its default in words); `command_table()` turns the same help into
+the README's command table, and a test keeps the two in step.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import pyoxigraph as ox
 import typer
+import typer.core
+from rich import box
+from rich.cells import cell_len
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from budgetkg import __version__, batch, catalog, iris, pipeline, publish, remote, report
+from budgetkg import __version__, batch, catalog, iris, jsonld, pipeline, publish, remote, report
 from budgetkg import push as push_store
-from budgetkg.errors import BudgetKGError
+from budgetkg.errors import BudgetKGError, InputError
+from budgetkg.read import READERS
+from budgetkg.resources import named_queries, named_query
+
+PROGRAM = "budgetkg"
+DUMPS = pipeline.DUMPS  # what `GRAPH` may be besides a build folder
+GRAPH_HELP = ("A build folder (made by `budgetkg build`) or one RDF dump file: "
+              + ", ".join(DUMPS) + ".")
+
+
+# --- help --------------------------------------------------------------------------------------
+
+
+# typer carries its own copy of click: its parameters are told apart by `param_type_name`.
+def _arguments(command: Any) -> list[Any]:
+    return [p for p in command.params if p.param_type_name == "argument"]
+
+
+def _options(command: Any) -> list[Any]:
+    return [p for p in command.params if p.param_type_name == "option" and not p.hidden]
+
+
+def _synopsis(command: Any) -> str:
+    """`DOCUMENT... [-o OUT] [--json]`: every argument and option, optional ones in brackets."""
+    parts = []
+    for param in command.params:
+        if param.param_type_name == "argument":
+            parts.append(param.metavar or (param.name or "").upper())
+        elif param.param_type_name == "option" and not param.hidden:
+            flag = min(param.opts, key=len)
+            shown = flag if param.is_flag else f"{flag} {param.metavar or 'VALUE'}"
+            parts.append(shown if param.required else f"[{shown}]")
+    return " ".join(parts)
+
+
+def _usage(command: Any, name: str) -> str:
+    return f"{PROGRAM} {name} {_synopsis(command)}"
+
+
+def _paragraphs(text: str | None) -> list[str]:
+    return [" ".join(p.split()) for p in (text or "").split("\n\n") if p.strip()]
+
+
+class _Help(typer.core.TyperCommand):
+    """A command whose help names each value by what it is (DOCUMENT, N, URL) and says every
+    default in words, with no type tags."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        formatter.write_usage(f"{PROGRAM} {self.name}", _synopsis(self))
+        for paragraph in _paragraphs(self.help):
+            formatter.write_paragraph()
+            with formatter.indentation():
+                formatter.write_text(paragraph)
+        arguments = [(p.metavar or p.name or "", p.help or "") for p in _arguments(self)]
+        options = [(", ".join(sorted(p.opts, key=len)) + (
+            "" if p.is_flag else f" {p.metavar or 'VALUE'}"), p.help or "")
+            for p in _options(self)]
+        options.append(("-h, --help", "Show this help and exit."))
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+class _Group(typer.core.TyperGroup):
+    """The top-level help: what budgetkg does and one line per command."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        formatter.write_usage(PROGRAM, "COMMAND [ARGUMENTS] [OPTIONS]")
+        for paragraph in _paragraphs(self.help):
+            formatter.write_paragraph()
+            with formatter.indentation():
+                formatter.write_text(paragraph)
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, _paragraphs(command.help)[0])
+                                for name, command in self.commands.items()])
+        with formatter.section("Options"):
+            formatter.write_dl([("--version", "Print the version and exit."),
+                                ("-h, --help", "Show this help and exit.")])
+        formatter.write_paragraph()
+        formatter.write_text(f"`{PROGRAM} COMMAND --help` explains a command and its options.")
+
 
 app = typer.Typer(
-    help="budgetkg: Chinese department budgets and final accounts as a knowledge graph.",
+    cls=_Group,
+    help="budgetkg turns Chinese department budgets and final accounts (部门预算/部门决算) into "
+         "a linked open-data knowledge graph: build it from the documents, check each "
+         "document's consistency, rebuild its tables, query it, publish it and serve it.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+
+
+def command_table() -> str:
+    """The README's command table, from the commands' own help: usage, then what it does."""
+    group: Any = typer.main.get_command(app)
+    lines = ["| command | what it does |", "|---|---|"]
+    for name, command in group.commands.items():
+        usage = _usage(command, name).replace("|", "\\|")
+        about = " ".join(_paragraphs(command.help)).replace("<", "&lt;").replace("|", "\\|")
+        lines.append(f"| `{usage}` | {about} |")
+    return "\n".join(lines) + "\n"
 
 
 def fail(message: str) -> NoReturn:
@@ -48,49 +157,142 @@ def main(
     """Read budget documents, write linked data, rebuild tables, answer SPARQL."""
 
 
-# The catalogue's options, shared by build and publish.
+# --- shared options: one name per concept across commands ---------------------------------------
+
+Base = Annotated[str, typer.Option(
+    metavar="IRI", show_default=False,
+    help=f"Base IRI of the data's IRIs; give the same to every command. Default: "
+         f"{iris.DEFAULT_BASE}")]
+Jobs = Annotated[int | None, typer.Option(
+    "--jobs", "-j", metavar="N", min=1, show_default=False,
+    help="Worker processes working at once. Default: one per core "
+         f"({batch.default_jobs()} on this machine).")]
 Downloads = Annotated[str | None, typer.Option(
-    help="Base URL of the download links in the catalogue (default: BASE/dumps/).")]
-Endpoint = Annotated[str | None, typer.Option(
-    help="SPARQL endpoint named in the catalogue (default: BASE/sparql).")]
-Licence = Annotated[str, typer.Option(help="Licence IRI of the published data.")]
+    metavar="URL", show_default=False,
+    help="Where the catalogue's download links point: URL + the file's path in the folder. "
+         "Default: BASE/dumps/ (which `budgetkg serve` answers).")]
+CatalogueEndpoint = Annotated[str | None, typer.Option(
+    "--endpoint", metavar="URL", show_default=False,
+    help="The SPARQL endpoint the catalogue names. Default: BASE/sparql.")]
+Licence = Annotated[str, typer.Option(
+    metavar="IRI", show_default=False,
+    help="Licence of the published data. Default: CC BY 4.0 (the EU licence list's "
+         "CC_BY_4_0).")]
 Publisher = Annotated[str | None, typer.Option(
-    help="Name of the catalogue's publisher (default: the host name of BASE).")]
+    metavar="NAME", show_default=False,
+    help="Name of the catalogue's publisher. Default: the host name of BASE.")]
+User = Annotated[str | None, typer.Option(
+    metavar="NAME", show_default=False,
+    help="User name for a store that asks for credentials (HTTP Digest or Basic, whichever "
+         "it asks for). Default: none.")]
+Password = Annotated[str | None, typer.Option(
+    metavar="PASSWORD", envvar="BUDGETKG_PASSWORD", show_envvar=False, show_default=False,
+    help="Password of --user. Default: the environment variable BUDGETKG_PASSWORD.")]
+GraphArgument = Annotated[Path, typer.Argument(
+    metavar="GRAPH", show_default=False, help=GRAPH_HELP)]
 
 
-@app.command()
+# --- progress ----------------------------------------------------------------------------------
+
+
+class _Progress:
+    """Progress on stderr: a bar on a terminal; elsewhere (a pipe, a log, CI) one line per
+    finished item, so a long run shows its pace as it goes. A run of one item shows none: its
+    result follows at once."""
+
+    def __init__(self, verb: str, total: int) -> None:
+        self.verb, self.total, self.done = verb, total, 0
+        self.started = time.monotonic()
+        self.quiet = total < 2
+        self.bar: Progress | None = None
+
+    @contextmanager
+    def shown(self) -> Iterator[_Progress]:
+        if self.quiet or not err.is_terminal:
+            yield self
+            return
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=err, transient=True) as bar:
+            self.bar = bar
+            self._task = bar.add_task(self.verb, total=self.total)
+            yield self
+
+    def finished(self, name: str) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.update(self._task, completed=self.done, description=f"{self.verb} {name}")
+        elif not self.quiet:
+            seconds = time.monotonic() - self.started
+            err.print(f"{self.verb}: {self.done}/{self.total} finished {name} "
+                      f"({seconds:.1f} s)", markup=False, highlight=False)
+
+
+# --- build -------------------------------------------------------------------------------------
+
+
+def _readable_forms() -> str:
+    return ", ".join(f"{suffix} ({kind})" for suffix, kind in READERS.items())
+
+
+def _documents(sources: Sequence[Path]) -> list[Path]:
+    """The documents to build; a folder that holds none is an error saying what a folder may
+    hold (the reader would only speak of .csv tables)."""
+    for source in sources:
+        if source.is_dir() and batch.expand([source]) == [source] and not any(
+                p.suffix.lower() == ".csv" for p in source.iterdir() if p.is_file()):
+            fail(f"{source}: the folder holds no document: budgetkg reads {_readable_forms()} "
+                 "files, searched for in the folder and its subfolders, and folders of .csv "
+                 "tables (one table a file)")
+    return batch.expand(sources)
+
+
+@app.command(cls=_Help)
 def build(
     documents: Annotated[list[Path], typer.Argument(
-        help="Budget documents: .pdf, .txt text form, .xlsx, a folder of .csv tables, or a "
-             "folder of documents.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the dumps.")] = Path(
-        "output"),
-    base: Annotated[str, typer.Option(help="Base IRI of the data.")] = iris.DEFAULT_BASE,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+        metavar="DOCUMENT...", show_default=False,
+        help="What to convert: a .pdf with a text layer, a .txt text extraction, an .xlsx "
+             "workbook (one sheet a table), a folder of .csv tables, or a folder of such "
+             "documents (searched recursively).")],
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", metavar="OUT", show_default=False,
+        help="Folder the graphs, reports, catalogue and release files are written to; "
+             "documents already built there from the same content are not built again. "
+             "Default: output/.")] = Path("output"),
+    jobs: Jobs = None,
+    scheduler: Annotated[str | None, typer.Option(
+        metavar="tcp://HOST:PORT", show_default=False,
+        help="Build on the Dask cluster of this scheduler instead of local worker processes "
+             "(needs `pip install 'budgetkg[cluster]'`). Default: local processes.")] = None,
+    base: Base = iris.DEFAULT_BASE,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print the result as JSON instead of one line per document.")] = False,
     strict: Annotated[bool, typer.Option(
-        "--strict", help="Exit 1 when validation finds a contradiction.")] = False,
+        "--strict", help="Exit 1 when a document is inconsistent (a violation); without it, "
+                         "inconsistencies are reported and the exit is 0.")] = False,
     downloads: Downloads = None,
-    endpoint: Endpoint = None,
+    endpoint: CatalogueEndpoint = None,
     licence: Licence = catalog.CC_BY_4_0,
     publisher: Publisher = None,
-    jobs: Annotated[int, typer.Option(
-        "--jobs", "-j", help="Worker processes [default: the number of cores].")] = 0,
-    scheduler: Annotated[str | None, typer.Option(
-        help="Build on a Dask cluster: its scheduler, tcp://HOST:PORT.")] = None,
 ) -> None:
-    """Convert documents into one named graph each (Turtle, JSON-LD, N-Triples) and validate
-    them (report in <stem>.report.ttl); then re-write the folder's catalogue (catalog.ttl,
-    catalog.jsonld) and release files (all.trig, all.nq)."""
+    """Convert documents into linked data, check each one's consistency, catalogue the folder.
+
+    Each document becomes one named graph (OUT/<department>-<year>-<phase>.ttl, .jsonld and .nt,
+    with context.jsonld and manifest.json); its consistency is checked
+    (report in <stem>.report.ttl, a summary printed). Then the folder's DCAT-AP catalogue
+    (catalog.ttl, catalog.jsonld) and release files (all.trig, all.nq) are re-written.
+
+    Progress goes to stderr: a bar on a terminal, one line per finished document elsewhere
+    (a pipe, a log file, CI).
+    Exit 0 when every document was built, 2 when one could not be (the others are still
+    built), 1 with --strict when a document is inconsistent."""
     options = catalog.Options(downloads, endpoint, licence, publisher)
-    workers = jobs if jobs > 0 else batch.default_jobs()
+    found = _documents(documents)
+    progress = _Progress("build", len(found))
     try:
-        total = len(batch.expand(documents))
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      console=err, transient=True,
-                      disable=as_json or total < 2 or not err.is_terminal) as bar:
-            task = bar.add_task("building", total=total)
-            result = pipeline.build(documents, output, base, options=options, jobs=workers,
-                                    scheduler=scheduler, progress=lambda _: bar.advance(task))
+        with progress.shown():
+            result = pipeline.build(found, output, base, options=options,
+                                    jobs=jobs or batch.default_jobs(), scheduler=scheduler,
+                                    progress=lambda path: progress.finished(str(path)))
     except BudgetKGError as exc:
         fail(exc.message)
     if as_json:
@@ -121,8 +323,10 @@ def _summary(result: pipeline.BuildResult) -> None:
         )
         if doc.quality is not None:
             q = doc.quality
-            out.print(f"  validation: {q.violations} violation(s), {q.warnings} warning(s) "
-                      f"(budgetkg validate {result.output} for the list)",
+            plural = "y" if q.violations == 1 else "ies"
+            out.print(f"  consistency: {q.violations} inconsistenc{plural} (不一致), "
+                      f"{q.warnings} warning(s) "
+                      f"(budgetkg validate {result.output} lists them)",
                       markup=False, highlight=False)
         for problem in doc.problems:
             err.print(f"warning: {doc.source}: {problem}", markup=False, highlight=False)
@@ -140,15 +344,53 @@ def _catalogue_summary(made: catalog.Catalogue) -> None:
               f"triples; {made.quads} quads in the release files", markup=False, highlight=False)
 
 
-@app.command(name="validate")
+# --- validate, tables, publish -----------------------------------------------------------------
+
+
+def _graph_source(source: Path) -> Path:
+    """A GRAPH argument checked before any work: a build folder or a dump file."""
+    if source.is_dir():
+        publish.read_manifest(source)  # OutputError naming the folder when it is no build
+    elif not source.exists():
+        raise InputError(source, "no such file or folder")
+    elif source.suffix.lower() not in DUMPS:
+        raise InputError(source, f"not a build folder or an RDF dump ({', '.join(DUMPS)})")
+    return source
+
+
+@app.command(name="validate", cls=_Help)
 def validate_command(
-    source: Annotated[Path, typer.Argument(help="A document, or a build folder.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or turtle.")] = "text",
-    engine: Annotated[str, typer.Option(help="fast, or pyshacl (the reference).")] = "fast",
+    source: Annotated[Path, typer.Argument(
+        metavar="DOCUMENT-or-GRAPH", show_default=False,
+        help="A document (converted on the fly, nothing written), a build folder (each "
+             "document checked with the other years of its department) or an RDF dump file "
+             f"({', '.join(DUMPS)}).")],
+    fmt: Annotated[str, typer.Option(
+        "--format", "-f", metavar="FORMAT", show_default=False,
+        help="text (one line a finding, in Chinese and English), json, or turtle (the SHACL "
+             "validation report). Default: text.")] = "text",
+    engine: Annotated[str, typer.Option(
+        metavar="ENGINE", show_default=False,
+        help="fast (SPARQL on pyoxigraph) or pyshacl (the reference engine, slower); both give "
+             "the same findings. Default: fast.")] = "fast",
 ) -> None:
-    """Check that a document agrees with itself. Exit 0 conforms, 1 contradictions, 2 error."""
+    """Check that documents agree with themselves; exit 1 on an inconsistency (不一致).
+
+    The checks: totals, sub-totals, the same figure in two
+    tables, the narrative against the tables, codes against the code lists, and a department's
+    documents against each other. Each inconsistency is one finding, with the table and
+    row as printed, the figures and the difference.
+
+    Exit 0 when consistent, 1 when a document is inconsistent, 2 on an error."""
     if fmt not in report.FORMATS:
-        fail(f"--format {fmt}: expected {', '.join(report.FORMATS)}")
+        fail(f"--format {fmt}: expected {_or(report.FORMATS)}")
+    if engine not in ("fast", "pyshacl"):
+        fail(f"--engine {engine}: expected fast or pyshacl")
+    if source.is_dir() and not (source / publish.MANIFEST).is_file() and not any(
+            p.suffix.lower() == ".csv" for p in source.iterdir() if p.is_file()):
+        fail(f"{source}: not a build folder (no {publish.MANIFEST}) nor a folder of .csv tables; "
+             f"to check a folder of documents, build it (budgetkg build {source} -o OUT) and "
+             "validate OUT")
     try:
         reports = pipeline.check(source, engine)
         if fmt == "turtle":
@@ -157,7 +399,8 @@ def validate_command(
                 graphs = {str(e["stem"]): str(e["graph"]).removesuffix("/graph")
                           for e in publish.read_manifest(source)}
             for name, checked in reports.items():
-                document = graphs.get(name) or pipeline.document_iri(source)
+                document = graphs.get(name) or (
+                    name if source.suffix.lower() in DUMPS else pipeline.document_iri(source))
                 sys.stdout.buffer.write(report.turtle(checked, document))
         elif fmt == "json":
             sys.stdout.write(report.json_text(reports))
@@ -169,32 +412,40 @@ def validate_command(
     raise typer.Exit(0 if all(r.conforms for r in reports.values()) else 1)
 
 
-@app.command()
+@app.command(cls=_Help)
 def tables(
-    graph: Annotated[Path, typer.Argument(help="A build folder or one dump file.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the CSV files.")],
+    graph: GraphArgument,
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", metavar="DIR", show_default=False,
+        help="Folder the CSV files are written to (required).")],
 ) -> None:
-    """Rebuild every printed table as CSV from the graph alone (queries/table-*.rq)."""
+    """Rebuild every printed table as CSV from the graph alone.
+
+    Each table goes to DIR/<document>/<NN>-<kind>.csv, made with the named queries
+    table-columns, table-rows and table-cells; each file written is printed."""
     try:
-        written = pipeline.tables(graph, output)
+        written = pipeline.tables(_graph_source(graph), output)
     except BudgetKGError as exc:
         fail(exc.message)
     for path in written:
         out.print(str(path), markup=False, highlight=False)
 
 
-@app.command(name="publish")
+@app.command(name="publish", cls=_Help)
 def publish_command(
-    folder: Annotated[Path, typer.Argument(help="A build folder.")],
-    base: Annotated[str, typer.Option(help="Base IRI of the data (as given to build).")
-                    ] = iris.DEFAULT_BASE,
+    folder: Annotated[Path, typer.Argument(
+        metavar="OUT", show_default=False, help="A build folder.")],
+    base: Base = iris.DEFAULT_BASE,
     downloads: Downloads = None,
-    endpoint: Endpoint = None,
+    endpoint: CatalogueEndpoint = None,
     licence: Licence = catalog.CC_BY_4_0,
     publisher: Publisher = None,
 ) -> None:
-    """Re-write the DCAT-AP catalogue (catalog.ttl, catalog.jsonld) and the release files
-    (all.trig, all.nq) of a build folder, for every document in its manifest."""
+    """Re-write a build folder's DCAT-AP catalogue and release files.
+
+    The catalogue (catalog.ttl, catalog.jsonld) and the release files (all.trig, all.nq) list
+    every document of the folder's manifest; build does this too, at its end. Files whose bytes
+    would not change are left untouched."""
     try:
         made = pipeline.publish_catalogue(
             folder, base, catalog.Options(downloads, endpoint, licence, publisher))
@@ -203,148 +454,369 @@ def publish_command(
     _catalogue_summary(made)
 
 
-def _text(term: object) -> str:
-    return "" if term is None else str(getattr(term, "value", term))
+# --- query -------------------------------------------------------------------------------------
+
+# The --format values that fit each form of query; the first is the default.
+FITS = {"SELECT": ("table", "csv", "json"), "ASK": ("table", "json"),
+        "CONSTRUCT": ("turtle", "ntriples"), "DESCRIBE": ("turtle", "ntriples")}
+FORMATS = ("table", "csv", "json", "turtle", "ntriples")
 
 
-@app.command()
-def query(
-    arguments: Annotated[list[str], typer.Argument(
-        help="GRAPH SPARQL: a build folder or dump file, then the query (@FILE reads it from "
-             "FILE); with --endpoint only the query.", metavar="[GRAPH] SPARQL")],
-    fmt: Annotated[str, typer.Option(
-        "--format", "-f", help="csv, json or table (SELECT); turtle for graphs.")] = "table",
-    endpoint: Annotated[str | None, typer.Option(
-        help="Ask this SPARQL endpoint (Virtuoso, Fuseki, budgetkg serve …) instead.")] = None,
-    user: Annotated[str | None, typer.Option(help="User for the endpoint.")] = None,
-    password: Annotated[str | None, typer.Option(
-        help="Password for the endpoint.", envvar="BUDGETKG_PASSWORD")] = None,
-    digest: Annotated[bool, typer.Option(
-        help="HTTP Digest instead of Basic authentication (Virtuoso's /sparql-auth).")] = False,
-) -> None:
-    """Answer a SPARQL query over the built graph (the union of every document graph), or over
-    any SPARQL endpoint with --endpoint."""
-    if fmt not in ("csv", "json", "table", "turtle"):
-        fail(f"--format {fmt}: expected csv, json, table or turtle")
-    if len(arguments) != (1 if endpoint else 2):
-        fail("give GRAPH and SPARQL, or --endpoint URL and SPARQL")
-    sparql = arguments[-1]
+def _sparql(argument: str) -> str:
+    """The query text: as given, or @FILE, or @NAME of a named query (budgetkg query --list);
+    @queries/NAME.rq still names a named query from any folder."""
+    if not argument.startswith("@"):
+        return argument
+    reference = argument[1:]
+    path = Path(reference)
+    if path.is_file():
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(path, f"cannot read the query: {exc}") from exc
+    name = path.stem if path.suffix == ".rq" and path.parent.name in ("queries", "") else reference
     try:
-        text = Path(sparql[1:]).read_text(encoding="utf-8") if sparql.startswith("@") else sparql
-        if endpoint:
-            _print_remote(remote.query(endpoint, text, user, password, digest), fmt)
+        return named_query(name).text
+    except InputError as exc:
+        raise InputError(None, f"@{reference}: no such file, and {exc.problem} "
+                               "(budgetkg query --list)") from exc
+
+
+def _or(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+def _fits(fmt: str | None, form: str) -> str:
+    """The format to print an answer of this form in; an error when the one asked for does not
+    fit it."""
+    fitting = FITS[form]
+    if fmt is None:
+        return fitting[0]
+    if fmt not in fitting:
+        article = "an" if form == "ASK" else "a"
+        fail(f"--format {fmt} does not fit {article} {form} query: {article} {form} answers as "
+             f"{_or(fitting)}")
+    return fmt
+
+
+def _list_queries() -> None:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for heading in ("name", "问题", "question"):
+        table.add_column(heading, overflow="fold")
+    for named in named_queries():
+        table.add_row(named.name, named.zh, named.en)
+    Console(soft_wrap=False).print(table)
+    out.print(f"Run one with: {PROGRAM} query GRAPH @NAME (the text: {PROGRAM} query --show "
+              "NAME)", markup=False, highlight=False)
+
+
+@app.command(cls=_Help)
+def query(
+    arguments: Annotated[list[str] | None, typer.Argument(
+        metavar="[GRAPH] SPARQL", show_default=False,
+        help=f"{GRAPH_HELP} Then the query: its text, @FILE for a file, or @NAME for a named "
+             "query shipped with budgetkg (--list shows them). With --endpoint, only the "
+             "query.")] = None,
+    fmt: Annotated[str | None, typer.Option(
+        "--format", "-f", metavar="FORMAT", show_default=False,
+        help="How to print the answer: table, csv or json for SELECT; table or json for ASK; "
+             "turtle or ntriples for CONSTRUCT and DESCRIBE. Default: table, or turtle for "
+             "CONSTRUCT and DESCRIBE.")] = None,
+    endpoint: Annotated[str | None, typer.Option(
+        metavar="URL", show_default=False,
+        help="Ask this SPARQL endpoint (budgetkg serve, Virtuoso, Fuseki …) instead of a "
+             "GRAPH. Default: none.")] = None,
+    user: User = None,
+    password: Password = None,
+    list_queries: Annotated[bool, typer.Option(
+        "--list", help="List the named queries and exit.")] = False,
+    show: Annotated[str | None, typer.Option(
+        metavar="NAME", show_default=False,
+        help="Print the text of a named query and exit.")] = None,
+) -> None:
+    """Answer a SPARQL query over a build folder, a dump file or any SPARQL endpoint.
+
+    Over a build folder or dump file, the default graph is the union of the document graphs.
+    In a table, IRIs are shortened to prefixed names (listed under it) and long cells wrap
+    to the terminal's width; a table too wide for it is printed one block per row."""
+    if list_queries:
+        _list_queries()
+        return
+    arguments = arguments or []
+    try:
+        if show is not None:
+            sys.stdout.write(named_query(show).text)
             return
-        result = pipeline.query(Path(arguments[0]), text)
-    except OSError as exc:
-        fail(f"{sparql[1:]}: cannot read query: {exc.strerror}")
+        if fmt is not None and fmt not in FORMATS:
+            fail(f"--format {fmt}: expected {_or(FORMATS)}")
+        if len(arguments) != (1 if endpoint else 2):
+            fail("give GRAPH and SPARQL, or --endpoint URL and SPARQL (the named queries: "
+                 f"{PROGRAM} query --list)")
+        text = _sparql(arguments[-1])
+        if endpoint:
+            _print_remote(remote.query(endpoint, text, user, password), fmt, text)
+            return
+        result = pipeline.query(_graph_source(Path(arguments[0])), text)
     except BudgetKGError as exc:
         fail(exc.message)
     if isinstance(result, ox.QueryBoolean):
-        out.print("true" if bool(result) else "false")
-        return
-    if isinstance(result, ox.QueryTriples):
-        sys.stdout.buffer.write(result.serialize(format=ox.RdfFormat.TURTLE) or b"")
-        return
-    if fmt == "csv":
-        sys.stdout.buffer.write(result.serialize(format=ox.QueryResultsFormat.CSV) or b"")
-    elif fmt == "json":
-        sys.stdout.buffer.write(result.serialize(format=ox.QueryResultsFormat.JSON) or b"")
+        _print_boolean(bool(result), _fits(fmt, "ASK"))
+    elif isinstance(result, ox.QueryTriples):
+        _print_graph(list(result), _fits(fmt, _graph_form(text)))
     else:
-        variables = [v.value for v in result.variables]
-        _print_rows(variables, [[_text(solution[v]) for v in variables] for solution in result])
-
-
-def _print_rows(variables: list[str], rows: list[list[str]]) -> None:
-    table = Table(*variables)
-    for row in rows:
-        table.add_row(*row)
-    out.print(table)
-
-
-def _print_remote(answer: remote.Answer, fmt: str) -> None:
-    if isinstance(answer, bool):
-        out.print("true" if answer else "false")
-    elif isinstance(answer, bytes):
-        sys.stdout.buffer.write(answer)
-    elif fmt == "json":
-        sys.stdout.write(json.dumps({"head": {"vars": answer.variables},
-                                     "results": {"bindings": answer.rows}}, ensure_ascii=False))
-    else:
-        rows = [[row.get(v, {}).get("value", "") for v in answer.variables] for row in answer.rows]
-        if fmt == "csv":
-            writer = csv.writer(sys.stdout, lineterminator="\r\n")
-            writer.writerows([answer.variables, *rows])
+        chosen = _fits(fmt, "SELECT")
+        if chosen == "csv":
+            sys.stdout.buffer.write(result.serialize(format=ox.QueryResultsFormat.CSV) or b"")
+        elif chosen == "json":
+            sys.stdout.buffer.write(result.serialize(format=ox.QueryResultsFormat.JSON) or b"")
         else:
-            _print_rows(answer.variables, rows)
+            variables = [v.value for v in result.variables]
+            _print_table(variables, [[_local(s[v]) for v in variables] for s in result], text)
 
 
-@app.command()
+def _graph_form(text: str) -> str:
+    return "DESCRIBE" if re.search(r"\bDESCRIBE\b", text, re.I) and not re.search(
+        r"\bCONSTRUCT\b", text, re.I) else "CONSTRUCT"
+
+
+def _print_boolean(answer: bool, fmt: str) -> None:
+    if fmt == "json":
+        sys.stdout.write(json.dumps({"head": {}, "boolean": answer}) + "\n")
+    else:
+        out.print("true" if answer else "false")
+
+
+def _print_graph(triples: list[ox.Triple], fmt: str) -> None:
+    syntax = ox.RdfFormat.N_TRIPLES if fmt == "ntriples" else ox.RdfFormat.TURTLE
+    prefixes = {} if fmt == "ntriples" else dict(jsonld.PREFIXES)
+    data = ox.serialize(triples, format=syntax, prefixes=prefixes) if prefixes else ox.serialize(
+        triples, format=syntax)
+    data = data or b""
+    sys.stdout.buffer.write(data if data.endswith(b"\n") or not data else data + b"\n")
+
+
+# A cell of the table: (kind, text, datatype) with kind "iri", "literal", "bnode" or "".
+Cell = tuple[str, str, str]
+
+
+def _local(term: Any) -> Cell:
+    if term is None:
+        return ("", "", "")
+    if isinstance(term, ox.NamedNode):
+        return ("iri", term.value, "")
+    if isinstance(term, ox.BlankNode):
+        return ("bnode", term.value, "")
+    if isinstance(term, ox.Literal):
+        return ("literal", term.value, term.datatype.value)
+    return ("literal", str(term), "")
+
+
+def _remote(binding: dict[str, str] | None) -> Cell:
+    if not binding:
+        return ("", "", "")
+    kind = {"uri": "iri", "bnode": "bnode"}.get(binding.get("type", ""), "literal")
+    return (kind, binding.get("value", ""), binding.get("datatype", ""))
+
+
+NUMERIC = {"http://www.w3.org/2001/XMLSchema#" + t for t in (
+    "decimal", "integer", "double", "float", "long", "int", "nonNegativeInteger")}
+
+
+def _prefixes(text: str) -> dict[str, str]:
+    """The query's own PREFIX declarations, then the graph's usual ones and `data:` for data
+    IRIs under the default base."""
+    declared = dict(re.findall(r"PREFIX\s+([\w.-]*):\s*<([^>\s]*)>", text, re.I))
+    return {**{"data": iris.DEFAULT_BASE}, **jsonld.PREFIXES, **declared}
+
+
+def _print_table(variables: list[str], rows: list[list[Cell]], text: str) -> None:
+    """The answer as a table that fits the terminal (80 columns outside one): IRIs as prefixed
+    names, numbers right-aligned, long cells wrapped; the prefixes used are listed below."""
+    prefixes = sorted(_prefixes(text).items(), key=lambda p: -len(p[1]))
+    used: dict[str, str] = {}
+
+    def shown(cell: Cell) -> str:
+        kind, value, _ = cell
+        if kind == "iri":
+            for name, namespace in prefixes:
+                if value.startswith(namespace) and len(value) > len(namespace):
+                    used[name] = namespace
+                    return f"{name}:{value[len(namespace):]}"
+            return f"<{value}>"
+        return f"_:{value}" if kind == "bnode" else value
+
+    cells = [[shown(cell) for cell in row] for row in rows]
+    needed = 0
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
+    for number, variable in enumerate(variables):
+        numeric = bool(rows) and all(r[number][2] in NUMERIC for r in rows if r[number][0])
+        longest = max((cell_len(row[number]) for row in cells), default=0)
+        # A header is never broken; a number is never wrapped; a text column keeps at least a
+        # few characters a line, so the long IRIs and names wrap rather than the short cells.
+        narrowest = max(cell_len(variable), longest if numeric else min(longest, 8))
+        needed += narrowest + (3 if number else 0)  # a column and the gap before it
+        table.add_column(variable, overflow="fold", min_width=narrowest, no_wrap=numeric,
+                         justify="right" if numeric else "left")
+    for row in cells:
+        table.add_row(*row)
+    console = Console(soft_wrap=False, highlight=False)
+    if needed <= console.width:
+        console.print(table)
+    else:  # too many columns for the width: one block per row, a line per variable
+        for number, row in enumerate(cells, 1):
+            record = Table.grid(padding=(0, 2))
+            record.add_column(no_wrap=True, style="bold")
+            record.add_column(overflow="fold")
+            for variable, value in zip(variables, row, strict=True):
+                record.add_row(variable, value)
+            console.rule(f"{number}", align="left", characters="─")
+            console.print(record)
+    count = f"{len(rows)} row{'' if len(rows) == 1 else 's'}"
+    console.print(count + ("; prefixes:" if used else ""), markup=False)
+    for name, namespace in sorted(used.items()):
+        console.print(f"  {name}: <{namespace}>", markup=False, overflow="fold")
+
+
+def _print_remote(answer: remote.Answer, fmt: str | None, text: str) -> None:
+    if isinstance(answer, bool):
+        _print_boolean(answer, _fits(fmt, "ASK"))
+    elif isinstance(answer, bytes):
+        chosen = _fits(fmt, _graph_form(text))
+        try:
+            triples = list(ox.parse(answer, format=ox.RdfFormat.TURTLE))
+        except SyntaxError:
+            sys.stdout.buffer.write(answer)
+            return
+        _print_graph(triples, chosen)
+    else:
+        chosen = _fits(fmt, "SELECT")
+        if chosen == "json":
+            sys.stdout.write(json.dumps({"head": {"vars": answer.variables},
+                                         "results": {"bindings": answer.rows}},
+                                        ensure_ascii=False))
+        elif chosen == "csv":
+            writer = csv.writer(sys.stdout, lineterminator="\r\n")
+            writer.writerows([answer.variables, *(
+                [row.get(v, {}).get("value", "") for v in answer.variables]
+                for row in answer.rows)])
+        else:
+            _print_table(answer.variables, [[_remote(row.get(v)) for v in answer.variables]
+                                            for row in answer.rows], text)
+
+
+# --- push --------------------------------------------------------------------------------------
+
+
+@app.command(cls=_Help)
 def push(
-    folder: Annotated[Path, typer.Argument(help="A build folder.")],
-    endpoint: Annotated[str, typer.Option(help="The store's SPARQL (update) endpoint.")],
+    graph: GraphArgument,
+    endpoint: Annotated[str, typer.Option(
+        metavar="URL", show_default=False,
+        help="The store's SPARQL endpoint, used for SPARQL Update (required).")],
     graph_store: Annotated[str | None, typer.Option(
-        help="The store's Graph Store Protocol endpoint (preferred when given).")] = None,
-    user: Annotated[str | None, typer.Option(help="User allowed to write.")] = None,
-    password: Annotated[str | None, typer.Option(
-        help="Its password.", envvar="BUDGETKG_PASSWORD")] = None,
+        metavar="URL", show_default=False,
+        help="The store's Graph Store Protocol endpoint, preferred when given (a store that has "
+             "none gets SPARQL Update). Default: SPARQL Update only.")] = None,
+    user: User = None,
+    password: Password = None,
 ) -> None:
-    """Replace each document's named graph in a triple store (Virtuoso, Fuseki, GraphDB …):
-    idempotent, one graph at a time, each replaced whole."""
+    """Replace each document's named graph in a triple store (Virtuoso, Fuseki, GraphDB …).
+
+    Each graph (the document's dump and its consistency report) goes one at a time, each
+    replaced whole: pushing again gives the same store. Progress goes to stderr as for build.
+
+    Exit 2 when some graph could not be written (the others are, and both are listed)."""
     target = push_store.Target(endpoint, graph_store, user, password)
     try:
-        total = len(push_store.graphs(folder))
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      console=err, transient=True, disable=not err.is_terminal) as bar:
-            task = bar.add_task("pushing", total=total)
-            result = push_store.push(folder, target,
-                                     progress=lambda _g, n: bar.update(task, completed=n))
+        total = len(push_store.graphs(_graph_source(graph)))
+        progress = _Progress("push", total)
+        with progress.shown():
+            result = push_store.push(graph, target,
+                                     progress=lambda name, _n: progress.finished(name))
     except BudgetKGError as exc:
         fail(exc.message)
     out.print(f"pushed {len(result.written)} of {total} graph(s), {result.triples} triples, "
               f"by {result.method}", markup=False)
     if result.failed:
-        for graph, reason in result.failed:
-            err.print(f"not written: {graph}: {reason}", markup=False, highlight=False)
+        for name, reason in result.failed:
+            err.print(f"not written: {name}: {reason}", markup=False, highlight=False)
         fail(f"{len(result.failed)} of {total} graph(s) not written (listed above); "
              f"written: {', '.join(result.written) or 'none'}")
 
 
-@app.command()
+# --- serve -------------------------------------------------------------------------------------
+
+
+@app.command(cls=_Help)
 def serve(
-    folder: Annotated[Path, typer.Argument(help="A build folder, or any folder of RDF files.")],
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = 8000,
-    base: Annotated[str, typer.Option(
-        help="Base IRI of the data (as given to build); IRIs under it answer here.")
-    ] = iris.DEFAULT_BASE,
+    folder: Annotated[Path, typer.Argument(
+        metavar="GRAPH", show_default=False,
+        help="A build folder, any folder of RDF files (each file one named graph; N-Quads and "
+             f"TriG keep theirs), or one RDF dump file ({', '.join(DUMPS)}, .rdf).")],
+    host: Annotated[str, typer.Option(
+        metavar="ADDRESS", show_default=False,
+        help="Address to listen on. Default: 127.0.0.1 (this machine only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(
+        metavar="PORT", show_default=False, min=0, max=65535,
+        help="Port to listen on; 0 takes any free one. Default: 8000.")] = 8000,
+    base: Base = iris.DEFAULT_BASE,
     store: Annotated[Path | None, typer.Option(
-        help="Folder of the on-disk store [default: FOLDER/.budgetkg-store].")] = None,
-    workers: Annotated[int, typer.Option(help="Query worker processes.")] = 0,
-    timeout: Annotated[float, typer.Option(help="Seconds a query may run.")] = 30.0,
-    max_rows: Annotated[int, typer.Option(help="Result rows (or triples) per answer.")] = 10_000,
-    max_body: Annotated[int, typer.Option(help="Request body limit in bytes.")] = 10 * 2**20,
+        metavar="DIR", show_default=False,
+        help="Folder of the on-disk store, reused while the files are unchanged. Default: "
+             "GRAPH/.budgetkg-store.")] = None,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", metavar="N", min=1, show_default=False,
+        help="Query worker processes, so that one slow query never holds up the others. "
+             "Default: one per core, at least 2.")] = None,
+    timeout: Annotated[float, typer.Option(
+        metavar="SECONDS", show_default=False, min=0.1,
+        help="A query still running after this long is stopped (answer 503). "
+             "Default: 30.")] = 30.0,
+    max_rows: Annotated[int, typer.Option(
+        metavar="N", show_default=False, min=1,
+        help="Rows (or triples) per answer at most; a cut answer says so in its headers. "
+             "Default: 10000.")] = 10_000,
+    max_body: Annotated[int, typer.Option(
+        metavar="BYTES", show_default=False, min=1,
+        help="Largest request body accepted (answer 413 beyond). Default: 10485760 "
+             "(10 MiB).")] = 10 * 2**20,
     cache_mb: Annotated[int, typer.Option(
-        help="Megabytes of answers kept while the data is unchanged (0: none).")] = 64,
+        metavar="MB", show_default=False, min=0,
+        help="Megabytes of answers kept while the data is unchanged; 0 keeps none. "
+             "Default: 64.")] = 64,
     update_token: Annotated[str | None, typer.Option(
-        help="Accept SPARQL Update with 'Authorization: Bearer TOKEN' (read-only without).",
-        envvar="BUDGETKG_UPDATE_TOKEN")] = None,
+        metavar="TOKEN", envvar="BUDGETKG_UPDATE_TOKEN", show_envvar=False, show_default=False,
+        help="Accept SPARQL Update from requests carrying 'Authorization: Bearer TOKEN'. "
+             "Default: the environment variable BUDGETKG_UPDATE_TOKEN; read-only without "
+             "either.")] = None,
     allow_service: Annotated[list[str] | None, typer.Option(
-        help="An endpoint SERVICE clauses may call (repeatable).")] = None,
+        metavar="URL", show_default=False,
+        help="An endpoint that SERVICE clauses may call; repeat for more. Default: none (SERVICE "
+             "is refused).")] = None,
     lifetime: Annotated[float | None, typer.Option(
-        help="Stop by itself after this many seconds.")] = None,
+        metavar="SECONDS", show_default=False,
+        help="Stop by itself after this long. Default: run until interrupted.")] = None,
 ) -> None:
-    """Serve the folder: SPARQL 1.1 at /sparql, pages for every IRI, a query page at /query."""
-    from budgetkg.serve import Options
+    """Serve a graph: a SPARQL endpoint, linked-data pages and the query page.
+
+    SPARQL 1.1 at /sparql, a page for every IRI (HTML, Turtle, JSON-LD, N-Triples), the query
+    page at /query and the catalogue at /catalog. The port is
+    taken first, then the files are loaded (progress on stderr)."""
+    from budgetkg.serve import Options, listen
     from budgetkg.serve import serve as run
 
     options = Options(host=host, port=port, base=base, store=store, timeout=timeout,
                       max_rows=max_rows, max_body=max_body, cache_bytes=cache_mb * 2**20,
                       update_token=update_token,
                       allowed_services=frozenset(allow_service or ()), lifetime=lifetime,
-                      **({"workers": workers} if workers > 0 else {}))
+                      **({"workers": jobs} if jobs else {}))
     try:
+        if not folder.exists():
+            raise InputError(folder, "no such file or folder")
+        listening = listen(host, port)
         run(folder, options, progress=lambda line: err.print(line, markup=False),
             ready=lambda url: out.print(f"serving {folder} at {url} (SPARQL at {url}sparql, "
-                                        f"queries at {url}query)", markup=False))
+                                        f"queries at {url}query)", markup=False),
+            sock=listening)
     except BudgetKGError as exc:
         fail(exc.message)
