@@ -61,9 +61,10 @@ def amount(value: Decimal) -> str:
 
 
 def _svg(title: str, width: int, height: int, marks: list[str]) -> str:
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-            f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-            f'font-size="{FONT}" font-family="sans-serif">'
+    # a group, not an image: its marks are links a reader can reach and follow
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="group" '
+            f'aria-label="{escape(title)}" viewBox="0 0 {width} {height}" width="{width}" '
+            f'height="{height}" font-size="{FONT}" font-family="sans-serif">'
             f"<title>{escape(title)}</title>")
     return head + "".join(marks) + "</svg>"
 
