@@ -315,3 +315,23 @@ def test_push_finds_the_same_graphs_in_a_dump_as_in_the_build_folder(
     assert len(written) == len([line for line in dumped if line])
     assert {tuple(line.split(" ", 2)[:2]) for line in written} == {
         tuple(line.split(" ", 2)[:2]) for line in dumped if line}
+
+
+def test_serve_answers_over_a_dump_file(built: pipeline.BuildResult, tmp_path: Path) -> None:
+    import json
+    import urllib.parse
+    import urllib.request
+
+    from tests.conftest import start_server
+
+    dump = tmp_path / "example.nt"
+    dump.write_bytes(next(built.output.glob("*-budget.nt")).read_bytes())
+    running = start_server(dump, "--store", str(tmp_path / "store"))
+    server = next(running)
+    try:
+        ask = "ASK { ?d a <https://w3id.org/budgetkg/ontology#BudgetDocument> }"
+        url = f"{server.url}/sparql?{urllib.parse.urlencode({'query': ask})}"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            assert json.load(response)["boolean"] is True
+    finally:
+        running.close()
