@@ -1,119 +1,53 @@
 """Thin command-line shell over the pipeline verbs: parse options, call the verb, render.
 
-Every command's help is written for people and drawn by `_Help` (usage, what the command does,
-each argument and option with its default in words); `command_table()` turns the same help into
-the README's command table, and a test keeps the two in step.
+The commands are here; their help is drawn by cli/help.py (usage, what the command does, each
+argument and option with its default in words), which also makes the README's command table (a
+test keeps the two in step); what they print is cli/output.py.
 """
 
 from __future__ import annotations
 
-import csv
 import json
-import re
 import sys
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated
 
 import pyoxigraph as ox
 import typer
-import typer.core
-from rich import box
-from rich.cells import cell_len
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from budgetkg import __version__, batch, catalog, iris, jsonld, pipeline, publish, remote, report
+from budgetkg import __version__, batch, catalog, iris, pipeline, publish, remote, report
 from budgetkg import push as push_store
+from budgetkg.cli import help
+from budgetkg.cli.help import PROGRAM
+from budgetkg.cli.output import (
+    FORMATS,
+    Progress,
+    either,
+    err,
+    fail,
+    fits,
+    graph_form,
+    out,
+    print_boolean,
+    print_graph,
+    print_named_queries,
+    print_remote,
+    print_table,
+    term_cell,
+)
 from budgetkg.errors import BudgetKGError, InputError
 from budgetkg.read import READERS
-from budgetkg.resources import named_queries, named_query
+from budgetkg.resources import named_query
 
-PROGRAM = "budgetkg"
 DUMPS = pipeline.DUMPS  # what `GRAPH` may be besides a build folder
 GRAPH_HELP = ("A build folder (made by `budgetkg build`) or one RDF dump file: "
               + ", ".join(DUMPS) + ".")
 
 
-# --- help --------------------------------------------------------------------------------------
-
-
-# typer carries its own copy of click: its parameters are told apart by `param_type_name`.
-def _arguments(command: Any) -> list[Any]:
-    return [p for p in command.params if p.param_type_name == "argument"]
-
-
-def _options(command: Any) -> list[Any]:
-    return [p for p in command.params if p.param_type_name == "option" and not p.hidden]
-
-
-def _synopsis(command: Any) -> str:
-    """`DOCUMENT... [-o OUT] [--json]`: every argument and option, optional ones in brackets."""
-    parts = []
-    for param in command.params:
-        if param.param_type_name == "argument":
-            parts.append(param.metavar or (param.name or "").upper())
-        elif param.param_type_name == "option" and not param.hidden:
-            flag = min(param.opts, key=len)
-            shown = flag if param.is_flag else f"{flag} {param.metavar or 'VALUE'}"
-            parts.append(shown if param.required else f"[{shown}]")
-    return " ".join(parts)
-
-
-def _usage(command: Any, name: str) -> str:
-    return f"{PROGRAM} {name} {_synopsis(command)}"
-
-
-def _paragraphs(text: str | None) -> list[str]:
-    return [" ".join(p.split()) for p in (text or "").split("\n\n") if p.strip()]
-
-
-class _Help(typer.core.TyperCommand):
-    """A command whose help names each value by what it is (DOCUMENT, N, URL) and says every
-    default in words, with no type tags."""
-
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        formatter.write_usage(f"{PROGRAM} {self.name}", _synopsis(self))
-        for paragraph in _paragraphs(self.help):
-            formatter.write_paragraph()
-            with formatter.indentation():
-                formatter.write_text(paragraph)
-        arguments = [(p.metavar or p.name or "", p.help or "") for p in _arguments(self)]
-        options = [(", ".join(sorted(p.opts, key=len)) + (
-            "" if p.is_flag else f" {p.metavar or 'VALUE'}"), p.help or "")
-            for p in _options(self)]
-        options.append(("-h, --help", "Show this help and exit."))
-        for title, rows in (("Arguments", arguments), ("Options", options)):
-            if rows:
-                with formatter.section(title):
-                    formatter.write_dl(rows)
-
-
-class _Group(typer.core.TyperGroup):
-    """The top-level help: what budgetkg does and one line per command."""
-
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        formatter.write_usage(PROGRAM, "COMMAND [ARGUMENTS] [OPTIONS]")
-        for paragraph in _paragraphs(self.help):
-            formatter.write_paragraph()
-            with formatter.indentation():
-                formatter.write_text(paragraph)
-        with formatter.section("Commands"):
-            formatter.write_dl([(name, _paragraphs(command.help)[0])
-                                for name, command in self.commands.items()])
-        with formatter.section("Options"):
-            formatter.write_dl([("--version", "Print the version and exit."),
-                                ("-h, --help", "Show this help and exit.")])
-        formatter.write_paragraph()
-        formatter.write_text(f"`{PROGRAM} COMMAND --help` explains a command and its options.")
-
-
 app = typer.Typer(
-    cls=_Group,
+    cls=help.Group,
     help="budgetkg turns Chinese department budgets and final accounts (部门预算/部门决算) into "
          "a linked open-data knowledge graph: build it from the documents, check each "
          "document's consistency, rebuild its tables, query it, publish it and serve it.",
@@ -123,24 +57,11 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
 
 
 def command_table() -> str:
-    """The README's command table, from the commands' own help: usage, then what it does."""
-    group: Any = typer.main.get_command(app)
-    lines = ["| command | what it does |", "|---|---|"]
-    for name, command in group.commands.items():
-        usage = _usage(command, name).replace("|", "\\|")
-        about = " ".join(_paragraphs(command.help)).replace("<", "&lt;").replace("|", "\\|")
-        lines.append(f"| `{usage}` | {about} |")
-    return "\n".join(lines) + "\n"
-
-
-def fail(message: str) -> NoReturn:
-    err.print(f"error: {message}", markup=False, highlight=False)
-    raise typer.Exit(2)
+    """The README's command table, from the commands' own help."""
+    return help.table(app)
 
 
 def _version(value: bool) -> None:
@@ -192,41 +113,6 @@ GraphArgument = Annotated[Path, typer.Argument(
     metavar="GRAPH", show_default=False, help=GRAPH_HELP)]
 
 
-# --- progress ----------------------------------------------------------------------------------
-
-
-class _Progress:
-    """Progress on stderr: a bar on a terminal; elsewhere (a pipe, a log, CI) one line per
-    finished item, so a long run shows its pace as it goes. A run of one item shows none: its
-    result follows at once."""
-
-    def __init__(self, verb: str, total: int) -> None:
-        self.verb, self.total, self.done = verb, total, 0
-        self.started = time.monotonic()
-        self.quiet = total < 2
-        self.bar: Progress | None = None
-
-    @contextmanager
-    def shown(self) -> Iterator[_Progress]:
-        if self.quiet or not err.is_terminal:
-            yield self
-            return
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=err, transient=True) as bar:
-            self.bar = bar
-            self._task = bar.add_task(self.verb, total=self.total)
-            yield self
-
-    def finished(self, name: str) -> None:
-        self.done += 1
-        if self.bar is not None:
-            self.bar.update(self._task, completed=self.done, description=f"{self.verb} {name}")
-        elif not self.quiet:
-            seconds = time.monotonic() - self.started
-            err.print(f"{self.verb}: {self.done}/{self.total} finished {name} "
-                      f"({seconds:.1f} s)", markup=False, highlight=False)
-
-
 # --- build -------------------------------------------------------------------------------------
 
 
@@ -246,7 +132,7 @@ def _documents(sources: Sequence[Path]) -> list[Path]:
     return batch.expand(sources)
 
 
-@app.command(cls=_Help)
+@app.command(cls=help.Help)
 def build(
     documents: Annotated[list[Path], typer.Argument(
         metavar="DOCUMENT...", show_default=False,
@@ -287,7 +173,7 @@ def build(
     built), 1 with --strict when a document is inconsistent."""
     options = catalog.Options(downloads, endpoint, licence, publisher)
     found = _documents(documents)
-    progress = _Progress("build", len(found))
+    progress = Progress("build", len(found))
     try:
         with progress.shown():
             result = pipeline.build(found, output, base, options=options,
@@ -358,7 +244,7 @@ def _graph_source(source: Path) -> Path:
     return source
 
 
-@app.command(name="validate", cls=_Help)
+@app.command(name="validate", cls=help.Help)
 def validate_command(
     source: Annotated[Path, typer.Argument(
         metavar="DOCUMENT-or-GRAPH", show_default=False,
@@ -383,7 +269,7 @@ def validate_command(
 
     Exit 0 when consistent, 1 when a document is inconsistent, 2 on an error."""
     if fmt not in report.FORMATS:
-        fail(f"--format {fmt}: expected {_or(report.FORMATS)}")
+        fail(f"--format {fmt}: expected {either(report.FORMATS)}")
     if engine not in ("fast", "pyshacl"):
         fail(f"--engine {engine}: expected fast or pyshacl")
     if source.is_dir() and not (source / publish.MANIFEST).is_file() and not any(
@@ -412,7 +298,7 @@ def validate_command(
     raise typer.Exit(0 if all(r.conforms for r in reports.values()) else 1)
 
 
-@app.command(cls=_Help)
+@app.command(cls=help.Help)
 def tables(
     graph: GraphArgument,
     output: Annotated[Path, typer.Option(
@@ -431,7 +317,7 @@ def tables(
         out.print(str(path), markup=False, highlight=False)
 
 
-@app.command(name="publish", cls=_Help)
+@app.command(name="publish", cls=help.Help)
 def publish_command(
     folder: Annotated[Path, typer.Argument(
         metavar="OUT", show_default=False, help="A build folder.")],
@@ -456,10 +342,6 @@ def publish_command(
 
 # --- query -------------------------------------------------------------------------------------
 
-# The --format values that fit each form of query; the first is the default.
-FITS = {"SELECT": ("table", "csv", "json"), "ASK": ("table", "json"),
-        "CONSTRUCT": ("turtle", "ntriples"), "DESCRIBE": ("turtle", "ntriples")}
-FORMATS = ("table", "csv", "json", "turtle", "ntriples")
 
 
 def _sparql(argument: str) -> str:
@@ -482,35 +364,7 @@ def _sparql(argument: str) -> str:
                                "(budgetkg query --list)") from exc
 
 
-def _or(words: Sequence[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
-
-
-def _fits(fmt: str | None, form: str) -> str:
-    """The format to print an answer of this form in; an error when the one asked for does not
-    fit it."""
-    fitting = FITS[form]
-    if fmt is None:
-        return fitting[0]
-    if fmt not in fitting:
-        article = "an" if form == "ASK" else "a"
-        fail(f"--format {fmt} does not fit {article} {form} query: {article} {form} answers as "
-             f"{_or(fitting)}")
-    return fmt
-
-
-def _list_queries() -> None:
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for heading in ("name", "问题", "question"):
-        table.add_column(heading, overflow="fold")
-    for named in named_queries():
-        table.add_row(named.name, named.zh, named.en)
-    Console(soft_wrap=False).print(table)
-    out.print(f"Run one with: {PROGRAM} query GRAPH @NAME (the text: {PROGRAM} query --show "
-              "NAME)", markup=False, highlight=False)
-
-
-@app.command(cls=_Help)
+@app.command(cls=help.Help)
 def query(
     arguments: Annotated[list[str] | None, typer.Argument(
         metavar="[GRAPH] SPARQL", show_default=False,
@@ -540,7 +394,7 @@ def query(
     In a table, IRIs are shortened to prefixed names (listed under it) and long cells wrap
     to the terminal's width; a table too wide for it is printed one block per row."""
     if list_queries:
-        _list_queries()
+        print_named_queries()
         return
     arguments = arguments or []
     try:
@@ -548,166 +402,36 @@ def query(
             sys.stdout.write(named_query(show).text)
             return
         if fmt is not None and fmt not in FORMATS:
-            fail(f"--format {fmt}: expected {_or(FORMATS)}")
+            fail(f"--format {fmt}: expected {either(FORMATS)}")
         if len(arguments) != (1 if endpoint else 2):
             fail("give GRAPH and SPARQL, or --endpoint URL and SPARQL (the named queries: "
                  f"{PROGRAM} query --list)")
         text = _sparql(arguments[-1])
         if endpoint:
-            _print_remote(remote.query(endpoint, text, user, password), fmt, text)
+            print_remote(remote.query(endpoint, text, user, password), fmt, text)
             return
         result = pipeline.query(_graph_source(Path(arguments[0])), text)
     except BudgetKGError as exc:
         fail(exc.message)
     if isinstance(result, ox.QueryBoolean):
-        _print_boolean(bool(result), _fits(fmt, "ASK"))
+        print_boolean(bool(result), fits(fmt, "ASK"))
     elif isinstance(result, ox.QueryTriples):
-        _print_graph(list(result), _fits(fmt, _graph_form(text)))
+        print_graph(list(result), fits(fmt, graph_form(text)))
     else:
-        chosen = _fits(fmt, "SELECT")
+        chosen = fits(fmt, "SELECT")
         if chosen == "csv":
             sys.stdout.buffer.write(result.serialize(format=ox.QueryResultsFormat.CSV) or b"")
         elif chosen == "json":
             sys.stdout.buffer.write(result.serialize(format=ox.QueryResultsFormat.JSON) or b"")
         else:
             variables = [v.value for v in result.variables]
-            _print_table(variables, [[_local(s[v]) for v in variables] for s in result], text)
-
-
-def _graph_form(text: str) -> str:
-    return "DESCRIBE" if re.search(r"\bDESCRIBE\b", text, re.I) and not re.search(
-        r"\bCONSTRUCT\b", text, re.I) else "CONSTRUCT"
-
-
-def _print_boolean(answer: bool, fmt: str) -> None:
-    if fmt == "json":
-        sys.stdout.write(json.dumps({"head": {}, "boolean": answer}) + "\n")
-    else:
-        out.print("true" if answer else "false")
-
-
-def _print_graph(triples: list[ox.Triple], fmt: str) -> None:
-    syntax = ox.RdfFormat.N_TRIPLES if fmt == "ntriples" else ox.RdfFormat.TURTLE
-    prefixes = {} if fmt == "ntriples" else dict(jsonld.PREFIXES)
-    data = ox.serialize(triples, format=syntax, prefixes=prefixes) if prefixes else ox.serialize(
-        triples, format=syntax)
-    data = data or b""
-    sys.stdout.buffer.write(data if data.endswith(b"\n") or not data else data + b"\n")
-
-
-# A cell of the table: (kind, text, datatype) with kind "iri", "literal", "bnode" or "".
-Cell = tuple[str, str, str]
-
-
-def _local(term: Any) -> Cell:
-    if term is None:
-        return ("", "", "")
-    if isinstance(term, ox.NamedNode):
-        return ("iri", term.value, "")
-    if isinstance(term, ox.BlankNode):
-        return ("bnode", term.value, "")
-    if isinstance(term, ox.Literal):
-        return ("literal", term.value, term.datatype.value)
-    return ("literal", str(term), "")
-
-
-def _remote(binding: dict[str, str] | None) -> Cell:
-    if not binding:
-        return ("", "", "")
-    kind = {"uri": "iri", "bnode": "bnode"}.get(binding.get("type", ""), "literal")
-    return (kind, binding.get("value", ""), binding.get("datatype", ""))
-
-
-NUMERIC = {"http://www.w3.org/2001/XMLSchema#" + t for t in (
-    "decimal", "integer", "double", "float", "long", "int", "nonNegativeInteger")}
-
-
-def _prefixes(text: str) -> dict[str, str]:
-    """The query's own PREFIX declarations, then the graph's usual ones and `data:` for data
-    IRIs under the default base."""
-    declared = dict(re.findall(r"PREFIX\s+([\w.-]*):\s*<([^>\s]*)>", text, re.I))
-    return {**{"data": iris.DEFAULT_BASE}, **jsonld.PREFIXES, **declared}
-
-
-def _print_table(variables: list[str], rows: list[list[Cell]], text: str) -> None:
-    """The answer as a table that fits the terminal (80 columns outside one): IRIs as prefixed
-    names, numbers right-aligned, long cells wrapped; the prefixes used are listed below."""
-    prefixes = sorted(_prefixes(text).items(), key=lambda p: -len(p[1]))
-    used: dict[str, str] = {}
-
-    def shown(cell: Cell) -> str:
-        kind, value, _ = cell
-        if kind == "iri":
-            for name, namespace in prefixes:
-                if value.startswith(namespace) and len(value) > len(namespace):
-                    used[name] = namespace
-                    return f"{name}:{value[len(namespace):]}"
-            return f"<{value}>"
-        return f"_:{value}" if kind == "bnode" else value
-
-    cells = [[shown(cell) for cell in row] for row in rows]
-    needed = 0
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
-    for number, variable in enumerate(variables):
-        numeric = bool(rows) and all(r[number][2] in NUMERIC for r in rows if r[number][0])
-        longest = max((cell_len(row[number]) for row in cells), default=0)
-        # A header is never broken; a number is never wrapped; a text column keeps at least a
-        # few characters a line, so the long IRIs and names wrap rather than the short cells.
-        narrowest = max(cell_len(variable), longest if numeric else min(longest, 8))
-        needed += narrowest + (3 if number else 0)  # a column and the gap before it
-        table.add_column(variable, overflow="fold", min_width=narrowest, no_wrap=numeric,
-                         justify="right" if numeric else "left")
-    for row in cells:
-        table.add_row(*row)
-    console = Console(soft_wrap=False, highlight=False)
-    if needed <= console.width:
-        console.print(table)
-    else:  # too many columns for the width: one block per row, a line per variable
-        for number, row in enumerate(cells, 1):
-            record = Table.grid(padding=(0, 2))
-            record.add_column(no_wrap=True, style="bold")
-            record.add_column(overflow="fold")
-            for variable, value in zip(variables, row, strict=True):
-                record.add_row(variable, value)
-            console.rule(f"{number}", align="left", characters="─")
-            console.print(record)
-    count = f"{len(rows)} row{'' if len(rows) == 1 else 's'}"
-    console.print(count + ("; prefixes:" if used else ""), markup=False)
-    for name, namespace in sorted(used.items()):
-        console.print(f"  {name}: <{namespace}>", markup=False, overflow="fold")
-
-
-def _print_remote(answer: remote.Answer, fmt: str | None, text: str) -> None:
-    if isinstance(answer, bool):
-        _print_boolean(answer, _fits(fmt, "ASK"))
-    elif isinstance(answer, bytes):
-        chosen = _fits(fmt, _graph_form(text))
-        try:
-            triples = list(ox.parse(answer, format=ox.RdfFormat.TURTLE))
-        except SyntaxError:
-            sys.stdout.buffer.write(answer)
-            return
-        _print_graph(triples, chosen)
-    else:
-        chosen = _fits(fmt, "SELECT")
-        if chosen == "json":
-            sys.stdout.write(json.dumps({"head": {"vars": answer.variables},
-                                         "results": {"bindings": answer.rows}},
-                                        ensure_ascii=False))
-        elif chosen == "csv":
-            writer = csv.writer(sys.stdout, lineterminator="\r\n")
-            writer.writerows([answer.variables, *(
-                [row.get(v, {}).get("value", "") for v in answer.variables]
-                for row in answer.rows)])
-        else:
-            _print_table(answer.variables, [[_remote(row.get(v)) for v in answer.variables]
-                                            for row in answer.rows], text)
+            print_table(variables, [[term_cell(s[v]) for v in variables] for s in result], text)
 
 
 # --- push --------------------------------------------------------------------------------------
 
 
-@app.command(cls=_Help)
+@app.command(cls=help.Help)
 def push(
     graph: GraphArgument,
     endpoint: Annotated[str, typer.Option(
@@ -729,7 +453,7 @@ def push(
     target = push_store.Target(endpoint, graph_store, user, password)
     try:
         total = len(push_store.graphs(_graph_source(graph)))
-        progress = _Progress("push", total)
+        progress = Progress("push", total)
         with progress.shown():
             result = push_store.push(graph, target,
                                      progress=lambda name, _n: progress.finished(name))
@@ -747,7 +471,7 @@ def push(
 # --- serve -------------------------------------------------------------------------------------
 
 
-@app.command(cls=_Help)
+@app.command(cls=help.Help)
 def serve(
     folder: Annotated[Path, typer.Argument(
         metavar="GRAPH", show_default=False,
