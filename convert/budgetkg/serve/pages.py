@@ -939,8 +939,10 @@ def _catalog(ctx: _Context, resource: Resource) -> str:
         name = unquote(download.rsplit("/", 1)[-1])
         kind = (ctx.find_label(row["format"].value) or row["format"].value.rsplit("/", 1)[-1]
                 if "format" in row else name.rsplit(".", 1)[-1].upper())
+        # a table's title without the dataset's name before it (the row names the dataset)
+        title = _text(row, "title").split("：", 1)[-1]
         files[row["dataset"].value].append(Download(
-            name, ctx.site.href(download), _text(row, "title"), kind,
+            name, ctx.site.href(download), title, kind,
             _size(row["size"]) if "size" in row else ""))
     datasets = [CatalogEntry(ctx.link(r["series"].value), ctx.link(r["dataset"].value),
                              r["year"].value if "year" in r else "",
