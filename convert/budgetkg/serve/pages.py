@@ -720,6 +720,8 @@ def _table_findings(ctx: _Context, table: str, rows: dict[str, int], cells: dict
     found: dict[str, Row] = {}
     for r in ctx.select("table-findings", table):
         result, node = r["result"].value, r["node"].value
+        if node != table and node not in rows and node not in cells:
+            continue  # about another table of the document
         found.setdefault(result, r)
         about[node].add(_anchor(result))
         number = rows.get(node) or cells.get(node, (0, 0))[0]
