@@ -337,6 +337,7 @@ def test_department_with_several_years_shows_them_side_by_side(corpus_store: ox.
         r'<tr><th scope="row">(.*?)</th>(.*?)</tr>', table)}
     figures = {name: re.findall(r'<td class="num">([^<]*)</td>', cells)
                for name, cells in rows.items()}
+    assert figures["支出合计"] == ["7,454.80", "14,909.60"]  # as printed in the 合计 row
     assert figures["基本支出"] == ["1,614.30", "3,228.60"]  # the second year doubles every amount
     assert figures["项目支出"] == ["5,840.50", "11,681.00"]
     assert figures["206 科学技术支出"] == ["4,579.90", "9,159.80"]

@@ -444,8 +444,12 @@ def _comparison(ctx: _Context, datasets: list[DatasetEntry]) -> Comparison | Non
     for entry in ordered:
         function = _function_items(ctx, entry.iri)
         found = {i.label: i.value for i in _type_items(ctx, entry.iri)}
-        if function:
-            found["支出合计"] = sum((i.value for i in function), Decimal(0))
+        # the printed total is basic + project expenditure; the classes miss rows printed
+        # without a code, so their sum is the total only when the types are not printed
+        parts = [found[t] for t in ("基本支出", "项目支出") if t in found]
+        if len(parts) == 2 or function:
+            found["支出合计"] = sum(parts, Decimal(0)) if len(parts) == 2 else sum(
+                (i.value for i in function), Decimal(0))
         for item in function:
             found[item.label] = item.value
             classes[item.label] = max(classes[item.label], item.value)
