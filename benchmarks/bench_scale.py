@@ -62,7 +62,7 @@ from budgetkg.serve.load import prepare  # noqa: E402
 from tests.virtuoso import run as run_virtuoso  # noqa: E402
 
 PARTS = ("build", "validate", "load", "queries")
-QUERIES = ROOT / "queries"
+QUERIES = ROOT / "convert" / "budgetkg" / "queries"
 GIB = 2**30
 TARGET_SECONDS = 120  # issue 8: build + validate + load of 1000 documents on 2 cores
 TARGET_DOCUMENTS = 1000

@@ -169,7 +169,7 @@ def _runs(sides: list[Callable[[str], object]], queries: dict[str, str],
 def compare(ours: str, cached: str, theirs: str, store: Path, runs: int) -> list[Timing]:
     """Every named query through the endpoints and in-process, interleaved, `runs` times."""
     queries = {p.stem: p.read_text(encoding="utf-8")
-               for p in sorted((ROOT / "queries").glob("*.rq"))}
+               for p in sorted((ROOT / "convert" / "budgetkg" / "queries").glob("*.rq"))}
     endpoints = [_http(ours, "/sparql"), _http(cached, "/sparql"), _http(theirs, "/")]
     rows = {name: (endpoints[0](text), endpoints[2](text)) for name, text in queries.items()}
     times = _runs([*endpoints, _local(ox.Store.read_only(str(store)))], queries, runs)

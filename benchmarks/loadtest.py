@@ -241,7 +241,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--queries", type=Path,
-                        default=Path(__file__).resolve().parents[1] / "queries")
+                        default=Path(__file__).resolve().parents[1] / "convert" / "budgetkg"
+                        / "queries")
     args = parser.parse_args()
     url = args.url.rstrip("/")
     report = run(url, mix(url, args.queries), args.clients, args.seconds)

@@ -78,7 +78,8 @@ def test_department_lists_its_dataset_units_and_divisions(store: ox.Store) -> No
     units = rows_of(text.split("预算单位")[1], "data")
     assert ["017002", "济源产城融合示范区中小企业发展服务中心"] in units
     assert "财务审计科" in text and "负责工业行业管理和科技创新工作" in text
-    assert text.count('class="chart" role="img"') == 3  # the latest dataset's charts
+    # the latest dataset's three charts and the years side by side
+    assert text.count('class="chart" role="group"') == 4
 
 
 def test_dataset_lists_its_13_tables_in_printed_order(store: ox.Store) -> None:
@@ -92,15 +93,16 @@ def test_dataset_lists_its_13_tables_in_printed_order(store: ox.Store) -> None:
 
 def test_dataset_shows_the_report_findings(store: ox.Store) -> None:
     text = page(store, DATASET)
-    assert text.count('<tr class="finding violation">') == 7
-    assert text.count('<tr class="finding warning">') == 51
+    assert text.count('<tr class="finding violation" id="finding-') == 7
+    assert text.count('<tr class="finding warning" id="finding-') == 51
     assert '<strong class="violations">7</strong>' in text
     assert "列合计不等于各分项之和：本年收入 / 合计 为 7253.8" in text
     assert "column total is not the sum of its parts: 本年收入 / 合计 is 7253.8" in text
     focus = DATASET + "/table/income-overview"
     assert f'<a href="{SITE.href(focus)}" title="{focus}">2026年部门收入总体情况表' in text
-    first = text.index('<tr class="finding violation">')
-    assert first < text.index('<tr class="finding warning">')  # violations first
+    first = text.index('<tr class="finding violation"')
+    assert first < text.index('<tr class="finding warning"')  # inconsistencies first
+    assert "违规" not in text and "不一致 <strong class=\"violations\">7</strong> 处" in text
 
 
 def test_dataset_charts_sum_the_printed_figures(store: ox.Store) -> None:
@@ -120,14 +122,15 @@ def test_a_dataset_without_three_public_items_has_no_such_chart(
                  "deptEconomicClassification> ?c } }")
     text = page(store, DATASET)
     assert "“三公”经费</title>" not in text
-    assert text.count('class="chart" role="img"') == 2
+    assert text.count('class="chart" role="group"') == 2
 
 
 def test_table_page_reproduces_the_printed_table(store: ox.Store) -> None:
     text = page(store, DATASET + "/table/expenditure-overview")
     printed = printed_rows("2026年部门支出总体情况表", "\t\t\t\t合计\t7,454.80\t1,614.30\t925.60\t"
                            "595.60\t93.10\t5,840.50\t93.10\t5,747.40", 13)
-    assert rows_of(text, "printed") == printed
+    # the first cell of a row holds its findings' marks (none here on the 合计 row)
+    assert [row[1:] for row in rows_of(text, "printed")] == printed
     assert len(printed) == 16
     assert '<th colspan="4" scope="col">基本支出</th>' in text
     assert '<th colspan="2" scope="col">人员经费</th>' in text
@@ -156,7 +159,7 @@ def test_project_page_shows_amounts_indicators_and_chart(store: ox.Store) -> Non
     assert ["产出指标", "", "组建科技特派员服务队", "=", "11", "个", "11个", ""] in indicators
     assert len(indicators) == 13
     svg = text[text.index("<svg"):text.index("</svg>")]
-    assert 'class="chart" role="img"' in svg and "<title>项目金额</title>" in svg
+    assert 'class="chart" role="group"' in svg and "<title>项目金额（单位：万元）</title>" in svg
     assert "资金总额：83.00 万元</title>" in svg
     assert "政策文件" not in text  # no policy document is cited in the graph yet
 
@@ -168,7 +171,8 @@ def test_code_page_shows_hierarchy_and_amounts(store: ox.Store) -> None:
     assert hierarchy.index(top) < hierarchy.index(middle) < hierarchy.index("行政单位离退休")
     bookings = rows_of(text, "data")
     assert ["济源产城融合示范区工业信息和科技局", "2026", "预算", TITLE, "3",
-            "2026年部门支出总体情况表", "7", "6", "424.70", "万元"] in bookings
+            "2026年部门支出总体情况表", "7", "6", "424.70", "万元", "424.70"] in bookings
+    assert "折合万元" in text
     assert bookings == sorted(bookings, key=lambda r: (int(r[4]), int(r[6]), int(r[7])))
     narrower = page(store, FUNCTION + "20805")
     assert SITE.href(FUNCTION + "2080501") in narrower.split('class="current"')[1]
@@ -243,14 +247,15 @@ def test_treemap_areas_are_proportional_and_marks_have_tooltips() -> None:
     values = {"甲": 6, "乙": 6, "丙": 4, "丁": 3, "戊": 2, "己": 2, "庚": 1, "零": 0}
     items = [charts.Item(name, Decimal(value)) for name, value in values.items()]
     svg = charts.treemap("树图", items, "万元", width=600, height=400)
-    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"')
-    assert "<title>树图</title>" in svg
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="group"')
+    assert "<title>树图（单位：万元）</title>" in svg
     rects = re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)" height="([\d.]+)"', svg)
     areas = [float(w) * float(h) for w, h in rects]
     assert len(areas) == 7  # the zero item has no area
     for area, value in zip(areas, (6, 6, 4, 3, 2, 2, 1), strict=True):
         assert area == pytest.approx(600 * 400 * value / 24, rel=0.01)
-    assert svg.count("：") == 7 and "<title>甲：6.00 万元</title>" in svg
+    assert len(re.findall(r"<title>[^<]+：[\d,.]+ 万元</title>", svg)) == 7  # a tooltip a tile
+    assert "<title>甲：6.00 万元</title>" in svg
     assert svg == charts.treemap("树图", items, "万元", width=600, height=400)
 
 
@@ -260,3 +265,148 @@ def test_bars_keep_their_order_and_scale() -> None:
     widths = [float(w) for w in re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)"', svg)]
     assert widths[0] / widths[1] == pytest.approx(1614.30 / 5840.50, rel=0.01)
     assert svg.index("基本支出") < svg.index("项目支出")
+
+
+# --- units, labels, findings on tables, downloads (issue 17) -------------------------------------
+
+WANLI = BASE + "doc/上海市普陀区人民政府万里街道办事处/2024/budget"
+
+
+@pytest.fixture(scope="session")
+def corpus_store(corpus: pipeline.BuildResult) -> ox.Store:
+    return load(corpus.output)
+
+
+def captions(text: str) -> list[str]:
+    return [html.unescape(c) for c in re.findall(r"<figcaption>(.*?)</figcaption>", text)]
+
+
+def svg_titles(text: str) -> list[str]:
+    found = re.findall(r'<svg [^>]*class="chart"[^>]*><title>(.*?)</title>', text)
+    return [html.unescape(title) for title in found]
+
+
+def test_every_chart_names_its_unit_in_its_title_and_caption(store: ox.Store) -> None:
+    for iri in (DEPARTMENT, DATASET, DATASET + "/project/419001240000000011252"):
+        text = page(store, iri)
+        assert svg_titles(text) and svg_titles(text) == captions(text), iri
+        assert all(t.endswith("（单位：万元）") for t in svg_titles(text)), iri
+
+
+def test_a_budget_printed_in_yuan_is_charted_in_wan_yuan_and_says_so(
+        corpus_store: ox.Store) -> None:
+    text = page(corpus_store, WANLI)
+    tables = rows_of(text.split("<h2>表格")[1], "data")
+    assert "元" in {row[3] for row in tables}  # its tables are printed in 元 (and some in 万元)
+    assert "<h2>图表（单位：万元）</h2>" in text
+    assert set(captions(text)) == {"支出功能分类（类）（单位：万元）",
+                                   "基本支出与项目支出（单位：万元）", "“三公”经费（单位：万元）"}
+    # one unit on the page: every tooltip of every chart in 万元
+    tips = re.findall(r"<title>[^<（]+：[\d,.]+ (\S+)</title>", text)
+    assert tips and set(tips) == {"万元"}
+
+
+def test_every_treemap_tile_shows_its_name_or_its_key_and_the_legend_lists_all() -> None:
+    values = {"206 科学技术支出": 4579.9, "211 （类名未收录于代码表）": 1160.4,
+              "215 资源勘探工业信息等支出": 922.6, "208 社会保障和就业支出": 637.4,
+              "221 住房保障支出": 65.4, "201 一般公共服务支出": 3.0}
+    items = [charts.Item(name, Decimal(str(value))) for name, value in values.items()]
+    svg = charts.treemap("支出功能分类（类）", items, "万元")
+    legend = charts.legend(items)
+    assert [e.label for e in legend] == list(values)
+    assert [e.key for e in legend] == list(range(1, 7))
+    tiles = re.findall(r"<g><rect [^>]*>.*?</rect>(.*?)</g>", svg)
+    assert len(tiles) == 6
+    for entry, texts in zip(legend, tiles, strict=True):
+        shown = "".join(re.findall(r">([^<]*)</text>", texts))
+        if entry.in_tile:
+            assert shown.startswith(entry.label[:4]) and "…" not in shown, entry
+        else:
+            assert shown in (str(entry.key), ""), entry  # "" only when not even a key fits
+    assert any(not e.in_tile for e in legend)  # small tiles rely on the legend
+    assert legend[0].amount == "4,579.90" and legend[0].share == "62.2%"
+
+
+def test_department_with_several_years_shows_them_side_by_side(corpus_store: ox.Store) -> None:
+    text = page(corpus_store, DEPARTMENT)
+    table = text.split('<table class="data comparison">', 1)[1].split("</table>", 1)[0]
+    heads = [html.unescape(re.sub(r"<[^>]+>", "", h)) for h in re.findall(r"<th[^>]*>(.*?)</th>",
+                                                                            table.split("<tbody>")[0])]
+    assert heads == ["项目", "2026年预算", "2027年预算"]
+    rows = {html.unescape(re.sub(r"<[^>]+>", "", name)): cells for name, cells in re.findall(
+        r'<tr><th scope="row">(.*?)</th>(.*?)</tr>', table)}
+    figures = {name: re.findall(r'<td class="num">([^<]*)</td>', cells)
+               for name, cells in rows.items()}
+    assert figures["支出合计"] == ["7,454.80", "14,909.60"]  # as printed in the 合计 row
+    assert figures["基本支出"] == ["1,614.30", "3,228.60"]  # the second year doubles every amount
+    assert figures["项目支出"] == ["5,840.50", "11,681.00"]
+    assert figures["206 科学技术支出"] == ["4,579.90", "9,159.80"]
+    assert "历年对比（单位：万元）" in text
+    title = "各年度支出：合计、基本支出与项目支出、主要功能分类（类）"
+    assert f"{title}（单位：万元）" in captions(text)
+
+
+def test_metadata_is_labelled_chinese_text_with_the_vocabulary_on_hover(store: ox.Store) -> None:
+    text = page(store, DATASET)
+    facts = text.split('<table class="facts">', 1)[1].split("</table>", 1)[0]
+    names = [html.unescape(re.sub(r"<[^>]+>", "", n)) for n in re.findall(
+        r'<th scope="row">(.*?)</th>', facts)]
+    assert names == ["机构", "预算年度", "预算阶段", "文件范围", "发布日期", "来源", "生成过程"]
+    assert 'title="prov:wasDerivedFrom &lt;http://www.w3.org/ns/prov#wasDerivedFrom&gt;"' in facts
+    assert "xsd:" not in re.sub(r'title="[^"]*"', "", facts)  # datatypes only on hover
+    assert "prov:" not in re.sub(r'title="[^"]*"', "", facts)
+    assert ">部门</div>" in facts and "department" not in re.sub(r'"[^"]*"', "", facts)
+    data_tab = text.split('<summary>全部属性（RDF 词汇）</summary>', 1)[1]
+    assert ">prov:wasDerivedFrom</a>" in data_tab and "xsd:gYear" in data_tab
+
+
+def test_an_observation_shows_its_amounts_with_separators_and_unit(store: ox.Store) -> None:
+    solutions = store.query(f"""PREFIX bk: <{ONTOLOGY}> SELECT ?o WHERE {{ ?o bk:amount 891000.0 ;
+        bk:row/bk:inTable <{DATASET}/table/expenditure-overview> }} LIMIT 1""",
+                            use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    (observation,) = [s["o"].value for s in solutions]
+    text = page(store, observation)
+    main = text.split("<h2>属性</h2>", 1)[1].split("<details", 1)[0]
+    assert ">891,000.00 元</div>" in main and ">89.10 万元</div>" in main
+    assert "^^" not in main and "xsd:decimal" not in re.sub(r'title="[^"]*"', "", main)
+
+
+def test_table_page_marks_the_rows_and_cells_of_each_finding_and_links_to_it(
+        store: ox.Store) -> None:
+    text = page(store, DATASET + "/table/income-overview")
+    findings = re.findall(r'<li id="(finding-[0-9a-f]+)" class="finding (\w+)"', text)
+    assert findings and {kind for _, kind in findings} >= {"violation"}
+    flagged = re.findall(r'<tr id="row-(\d+)" class="flagged (\w+)">(.*?)</tr>', text, re.S)
+    assert flagged
+    for _, _, cells in flagged:  # each marked row links to a finding on the page
+        targets = re.findall(r'href="#(finding-[0-9a-f]+)"', cells)
+        assert targets and set(targets) <= {anchor for anchor, _ in findings}
+    for anchor, _ in findings:  # each finding links back to the rows it is about
+        item = text.split(f'<li id="{anchor}"', 1)[1].split("</li>", 1)[0]
+        for row in re.findall(r'href="#row-(\d+)"', item):
+            assert f'<tr id="row-{row}" class="flagged' in text
+    assert "列合计不等于各分项之和" in text and "违规" not in text
+
+
+def test_catalogue_downloads_are_named_by_file_and_by_what_they_hold(
+        built: pipeline.BuildResult, tmp_path: Path) -> None:
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(built.output, out)
+    pipeline.tables(out, out / "tables")
+    pipeline.publish_catalogue(out)
+    catalogued = load(out)
+    catalogued.bulk_load(path=str(out / "catalog.ttl"), format=ox.RdfFormat.TURTLE,
+                         to_graph=ox.NamedNode(BASE + "catalog/graph"))
+    text = page(catalogued, BASE + "catalog")
+    downloads = re.findall(r'<li><a href="([^"]+)" download>([^<]+)</a> <span class="note">'
+                           r"([^<]+)</span></li>", text)
+    names = [name for _, name, _ in downloads]
+    assert "济源产城融合示范区工业信息和科技局-2026-budget.ttl" in names
+    assert "03-expenditure-overview.csv" in names
+    notes = dict((name, note) for _, name, note in downloads)
+    assert "2026年部门支出总体情况表（CSV）" in notes["03-expenditure-overview.csv"]
+    assert "（Turtle）" in notes["济源产城融合示范区工业信息和科技局-2026-budget.ttl"]
+    assert "CSV 1 KB" not in text

@@ -164,7 +164,7 @@ def short_timeout(
     built: pipeline.BuildResult, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
     store = tmp_path_factory.mktemp("timeout") / "s"
-    yield from start_server(built.output, "--store", str(store), "--timeout", "4", "--workers", "2")
+    yield from start_server(built.output, "--store", str(store), "--timeout", "4", "--jobs", "2")
 
 
 def test_timeout_stops_the_query_while_others_are_answered(short_timeout: Server) -> None:

@@ -418,7 +418,7 @@ def test_tables_naming_no_year_are_refused_not_dated(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("content", "expected"), [
-    pytest.param({}, "no .csv files", id="empty-folder"),
+    pytest.param({}, "the folder holds no document", id="empty-folder"),  # issue 17
     # a folder of other documents is those documents: here one that holds no table
     pytest.param({"notes.txt": "2026年部门收支总体情况表\n"}, "notes.txt: not a budget document",
                  id="no-csv-files"),

@@ -149,7 +149,7 @@ def test_build_strict_exits_1_on_contradictions(tmp_path: Path) -> None:
     plain = runner.invoke(app, ["build", str(EXAMPLE), "-o", str(tmp_path / "a")])
     strict = runner.invoke(app, ["build", str(EXAMPLE), "-o", str(tmp_path / "b"), "--strict"])
     assert (plain.exit_code, strict.exit_code) == (0, 1)
-    assert "4 violation(s)" in plain.stdout
+    assert "4 inconsistencies (不一致)" in plain.stdout  # issue 17: findings are 不一致
 
 
 def test_unknown_engine_is_refused() -> None:

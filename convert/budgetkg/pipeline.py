@@ -36,6 +36,9 @@ from budgetkg.tables import Document
 QB_OBSERVATION = "http://purl.org/linked-data/cube#Observation"
 DQV_QUALITY = "http://www.w3.org/ns/dqv#hasQualityAnnotation"  # document -> its report
 SH_SOURCE_SHAPE = "http://www.w3.org/ns/shacl#sourceShape"
+SHACL = "http://www.w3.org/ns/shacl#"
+DUMPS = (".nt", ".ttl", ".jsonld", ".nq", ".trig")  # the dump files a graph may be read from
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 @dataclass(frozen=True)
@@ -294,7 +297,10 @@ def _triple_key(t: ox.Triple) -> tuple[str, str, str]:
 def check(source: Path, engine: str = "fast", base: str = iris.DEFAULT_BASE) -> dict[
     str, validate.ValidationReport
 ]:
-    """Validate a document (converted on the fly) or every document of a build folder."""
+    """Validate a document (converted on the fly), every document of a build folder, or every
+    document of an RDF dump file (by document IRI)."""
+    if source.is_file() and source.suffix.lower() in DUMPS:
+        return _check_dump(source, engine)
     if source.is_dir() and (source / publish.MANIFEST).is_file():
         stems = [str(entry["stem"]) for entry in publish.read_manifest(source)]
         reports = {}
@@ -307,6 +313,38 @@ def check(source: Path, engine: str = "fast", base: str = iris.DEFAULT_BASE) -> 
         return {name: reports[name] for name in stems}
     _, _, triples = convert((source,), base)
     return {source.name: validate.validate(triples, engine)}
+
+
+def _check_dump(source: Path, engine: str) -> dict[str, validate.ValidationReport]:
+    """Each document graph of a dump, validated with the others of its organisation, as a build
+    folder's are (reports held in the graphs are left out)."""
+    db = store.load(source)
+    document_type = ox.NamedNode(iris.ONTOLOGY + "BudgetDocument")
+    organisation = ox.NamedNode(iris.ONTOLOGY + "organisation")
+    groups: dict[str, dict[str, list[ox.Triple]]] = defaultdict(dict)
+    for typed in db.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), document_type, None):
+        if not isinstance(typed.subject, ox.NamedNode):
+            continue
+        document, graph = typed.subject.value, typed.graph_name
+        owner = next((q.object.value for q in db.quads_for_pattern(
+            typed.subject, organisation, None, graph) if isinstance(q.object, ox.NamedNode)),
+            document)
+        reported = {q.subject for q in db.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), None,
+                                                            graph)
+                    if isinstance(q.object, ox.NamedNode) and q.object.value.startswith(SHACL)}
+        groups[owner][document] = [ox.Triple(q.subject, q.predicate, q.object)
+                                   for q in db.quads_for_pattern(None, None, None, graph)
+                                   if q.subject not in reported]
+    if not groups:
+        raise InputError(source, "holds no budget document (no bk:BudgetDocument)")
+    reports = {}
+    for _, graphs in sorted(groups.items()):
+        names = sorted(graphs)
+        compared = (validate.compare([graphs[n] for n in names], engine) if len(names) > 1
+                    else [[]])
+        for name, found in zip(names, compared, strict=True):
+            reports[name] = validate.validate(graphs[name], engine, found)
+    return dict(sorted(reports.items()))
 
 
 def document_iri(source: Path, base: str = iris.DEFAULT_BASE) -> str:

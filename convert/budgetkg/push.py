@@ -16,8 +16,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from budgetkg import store
 from budgetkg.errors import BudgetKGError
+from budgetkg.iris import ONTOLOGY
 from budgetkg.publish import read_manifest
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 # What a store answers when it has no graph store endpoint at that address.
 _NO_GRAPH_STORE = {404, 405, 415, 501}
@@ -35,10 +39,12 @@ class Target:
 
 @dataclass(frozen=True)
 class Graph:
-    """One named graph to write: the document's dump and its validation report."""
+    """One named graph to write: the document's dump and its validation report, or the graph of
+    that name in a dump file loaded into `store`."""
 
     name: str
     files: tuple[Path, ...]
+    store: ox.Store | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -75,7 +81,11 @@ def _unreachable(url: str, exc: Exception) -> PushError:
 
 
 def graphs(folder: Path) -> list[Graph]:
-    """The document graphs of a build folder (catalogue included when present)."""
+    """The document graphs of a build folder, or of a dump file: each named graph of an N-Quads
+    or TriG file, or the one document of a triples file (in the graph a build gives it, the
+    document's IRI + /graph)."""
+    if folder.is_file():
+        return _dump_graphs(folder)
     found = []
     for entry in read_manifest(folder):
         stem = str(entry["stem"])
@@ -84,7 +94,35 @@ def graphs(folder: Path) -> list[Graph]:
     return found
 
 
+def _dump_graphs(path: Path) -> list[Graph]:
+    db = store.load(path)
+    names = sorted(g.value for g in db.named_graphs() if isinstance(g, ox.NamedNode))
+    if path.suffix.lower() in (".nq", ".trig"):
+        return [Graph(name, (path,), db) for name in names]
+    documents = sorted({q.subject.value for q in db.quads_for_pattern(
+        None, ox.NamedNode(RDF_TYPE), ox.NamedNode(ONTOLOGY + "BudgetDocument"), None)
+        if isinstance(q.subject, ox.NamedNode)})
+    if len(documents) != 1:
+        raise PushError(path, f"holds {len(documents)} budget documents, so no one graph to "
+                        "replace: push a build folder or an N-Quads/TriG dump")
+    # the graph name budgetkg build gives a document (iris.Minter.graph)
+    (loaded,) = names
+    return [Graph(f"{documents[0]}/graph", (path,), _renamed(db, loaded, documents[0]))]
+
+
+def _renamed(db: ox.Store, graph: str, document: str) -> ox.Store:
+    moved = ox.Store()
+    target = ox.NamedNode(f"{document}/graph")
+    moved.extend(ox.Quad(q.subject, q.predicate, q.object, target)
+                 for q in db.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+    return moved
+
+
 def _ntriples(graph: Graph) -> bytes:
+    if graph.store is not None:
+        quads = graph.store.quads_for_pattern(None, None, None, ox.NamedNode(graph.name))
+        return ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads),
+                            format=ox.RdfFormat.N_TRIPLES) or b""
     parts = []
     for path in graph.files:
         if path.suffix == ".nt":

@@ -3,9 +3,10 @@ named queries run the same way on every store."""
 
 from __future__ import annotations
 
+import urllib.request
 from dataclasses import dataclass
 from typing import Any
-from urllib.error import URLError
+from urllib.error import HTTPError, URLError
 
 from SPARQLWrapper import BASIC, DIGEST, JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
@@ -22,17 +23,33 @@ class Solutions:
 Answer = Solutions | bool | bytes  # SELECT, ASK, CONSTRUCT/DESCRIBE (Turtle)
 
 
+def challenge(url: str, timeout: float = 30) -> str:
+    """The authentication scheme a store asks for at an address ("digest", "basic"), or "" when
+    it asks for none: tried on an empty GET, before a query or a body is sent. `budgetkg query`
+    and `budgetkg push` both answer whichever scheme the store asks for."""
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method="GET"),
+                                    timeout=timeout) as response:
+            response.read()
+            return ""
+    except HTTPError as exc:
+        scheme = exc.headers.get("WWW-Authenticate", "").partition(" ")[0].lower()
+        return scheme if exc.code == 401 and scheme in ("digest", "basic") else ""
+    except (URLError, OSError, ValueError) as exc:
+        raise BudgetKGError(None, f"{url}: cannot reach the endpoint: {_reason(exc)}") from exc
+
+
 def query(endpoint: str, sparql: str, user: str | None = None, password: str | None = None,
-          digest: bool = False, timeout: int = 300) -> Answer:
-    """Run one query on a remote endpoint (form POST, which every store accepts); credentials go
-    by HTTP Basic, or Digest (Virtuoso's /sparql-auth)."""
+          timeout: int = 300) -> Answer:
+    """Run one query on a remote endpoint (form POST, which every store accepts); with a user,
+    the credentials go by HTTP Digest or Basic, whichever the endpoint asks for."""
     client = SPARQLWrapper(endpoint)
     client.setQuery(sparql)
     client.setMethod(POST)
     client.setRequestMethod(URLENCODED)
     client.setTimeout(timeout)
     if user is not None:
-        client.setHTTPAuth(DIGEST if digest else BASIC)
+        client.setHTTPAuth(DIGEST if challenge(endpoint, timeout) == "digest" else BASIC)
         client.setCredentials(user, password or "")
     graph = client.queryType in ("CONSTRUCT", "DESCRIBE")
     client.setReturnFormat(TURTLE if graph else JSON)

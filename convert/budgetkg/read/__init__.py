@@ -83,18 +83,25 @@ def _in_file(table: RawTable, index: int) -> RawTable:
     return RawTable(table.title, table.line, table.meta, lines, table.notes, table.page, index)
 
 
+def _readable() -> str:
+    return ", ".join(f"{suffix} ({kind})" for suffix, kind in READERS.items())
+
+
 def _text_form(path: Path, mappings: Mappings) -> tuple[SourceFile, str, tuple[int, ...]]:
     """A file as the text form (and the PDF page of each line)."""
     if not path.exists():
         raise InputError(path, "no such file")
     suffix = path.suffix.lower()
     if path.is_dir():
+        if not sheet.csv_files(path):  # batch.expand found no document inside either
+            raise InputError(path, f"the folder holds no document: budgetkg reads {_readable()}"
+                                   " files, searched for in the folder and its subfolders, and "
+                                   "folders of .csv tables (one table a file)")
         content, data = sheet.csv_folder_to_text(path, mappings)
         return SourceFile(path, hashlib.sha256(data).hexdigest(), "csv"), content, ()
     if suffix not in READERS:
-        known = ", ".join(f"{s} ({k})" for s, k in READERS.items())
         raise InputError(path, f"unsupported document format {path.suffix or '(none)'}; "
-                               f"budgetkg reads {known} and folders of .csv tables")
+                               f"budgetkg reads {_readable()} and folders of .csv tables")
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -327,9 +327,6 @@ def csv_folder_to_text(folder: Path, mappings: Mappings) -> tuple[str, bytes]:
     """The text form of a folder of CSV tables, and the bytes that identify it (for its hash):
     each file's name and SHA-256 in reading order."""
     files = csv_files(folder)
-    if not files:
-        raise InputError(folder, "the folder holds no .csv files (budgetkg reads a folder of CSV "
-                                 "tables, one table per file, or a single document file)")
     sheets: list[tuple[str, list[list[str]]]] = []
     identity = io.BytesIO()
     for path in files:

@@ -33,19 +33,32 @@ class Options:
     lifetime: float | None = None  # stop by itself after this many seconds
 
 
-def serve(folder: Path, options: Options, progress: Callable[[str], None] = lambda _: None,
-          ready: Callable[[str], None] = lambda _: None) -> None:
-    """Load (or reuse) the folder's store and answer HTTP until interrupted or the lifetime ends."""
-    store = load.prepare(folder, options.base, options.store, progress)
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket; taken before the store is loaded, so that a port in use is said
+    at once rather than after minutes of loading."""
     try:
-        sock = socket.create_server((options.host, options.port))
+        return socket.create_server((host, port))
     except OSError as exc:
-        raise BudgetKGError(None, f"cannot listen on {options.host}:{options.port}: "
-                            f"{exc.strerror or exc}") from exc
+        raise BudgetKGError(None, f"cannot listen on {host}:{port}: {exc.strerror or exc} "
+                            "(choose another --port, or --port 0 for any free one)") from exc
+
+
+def serve(folder: Path, options: Options, progress: Callable[[str], None] = lambda _: None,
+          ready: Callable[[str], None] = lambda _: None,
+          sock: socket.socket | None = None) -> None:
+    """Take the port (unless `sock` is given), load (or reuse) the store of the folder or dump
+    file, and answer HTTP until interrupted or the lifetime ends."""
+    sock = sock or listen(options.host, options.port)
+    try:
+        store = load.prepare(folder, options.base, options.store, progress)
+    except BaseException:
+        sock.close()
+        raise
     host, port = sock.getsockname()[:2]
     settings = Settings(store, Site(options.base), engine.Limits(options.max_rows))
     pool = Pool(settings, options.workers, options.timeout, options.cache_bytes)
-    config = app.Config(options.update_token, options.allowed_services, options.max_body, folder)
+    config = app.Config(options.update_token, options.allowed_services, options.max_body,
+                        folder if folder.is_dir() else None)
     server = uvicorn.Server(uvicorn.Config(
         app.build(pool, config, lambda: ready(f"http://{host}:{port}/")),
         log_level="warning", lifespan="on", timeout_graceful_shutdown=5))

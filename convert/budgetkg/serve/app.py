@@ -20,7 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from budgetkg.resources import queries_dir
+from budgetkg import resources
 from budgetkg.serve import describe, engine, formats
 from budgetkg.serve.pool import Pool, Timeout, WorkerLost
 from budgetkg.serve.site import EXTENSIONS
@@ -273,13 +273,9 @@ async def no_icon(request: Request) -> Response:
 
 
 async def named_queries(request: Request) -> Response:
-    """The named queries of queries/ with their leading comment as title and description."""
-    entries = []
-    for path in sorted(queries_dir().glob("*.rq")):
-        text = path.read_text(encoding="utf-8")
-        comment = [line[1:].strip() for line in text.splitlines() if line.startswith("#")]
-        entries.append({"name": path.stem, "title": comment[0] if comment else path.stem,
-                        "description": " ".join(comment[1:]), "query": text})
+    """The named queries shipped with budgetkg: name, titles (zh, en), description and text."""
+    entries = [{"name": q.name, "zh": q.zh, "en": q.en, "title": q.zh,
+                "description": q.description, "query": q.text} for q in resources.named_queries()]
     return Response(json.dumps(entries, ensure_ascii=False), media_type="application/json")
 
 

@@ -98,12 +98,22 @@ def _stamp(all_sources: list[Source]) -> str:
 
 def prepare(folder: Path, base: str, store_dir: Path | None = None,
             progress: Callable[[str], None] = lambda _: None) -> Path:
-    """The on-disk store for a folder: reused when its files are unchanged since the last load,
-    else bulk-loaded afresh into a new directory that replaces the old one when complete."""
-    if not folder.is_dir():
-        raise InputError(folder, "not a folder (serve a build output folder)")
-    target = store_dir or folder / STORE_DIR
-    all_sources = sources(folder, base) + _vocabulary()
+    """The on-disk store for a folder (or one dump file): reused when its files are unchanged
+    since the last load, else bulk-loaded afresh into a new directory that replaces the old one
+    when complete."""
+    if folder.is_file():
+        if folder.suffix not in FORMATS:
+            raise InputError(folder, "not a folder or an RDF file (.nt, .ttl, .jsonld, .nq, "
+                                     ".trig, .rdf)")
+        quads = FORMATS[folder.suffix] in _QUADS
+        found = [Source(folder, None if quads else f"{base}file/{quote(folder.name)}")]
+        target = store_dir or folder.with_name(f".{folder.name}{STORE_DIR}")
+    elif folder.is_dir():
+        found = sources(folder, base)
+        target = store_dir or folder / STORE_DIR
+    else:
+        raise InputError(folder, "no such file or folder")
+    all_sources = found + _vocabulary()
     stamp = _stamp(all_sources)
     stamp_file = target / _STAMP
     if stamp_file.is_file() and json.loads(stamp_file.read_text())["stamp"] == stamp:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cache
 from itertools import islice
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
@@ -70,10 +71,18 @@ class Fact:
 
 @dataclass(frozen=True)
 class Chart:
-    """An inline SVG chart (escaped by charts.py, so marked safe) and its caption."""
+    """An inline SVG chart (escaped by charts.py, so marked safe), its caption naming its unit,
+    and for a treemap the legend of its tiles."""
 
     title: str
+    unit: str
     svg: Markup
+    legend: list[charts.LegendEntry] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def caption(self) -> str:
+        return charts.titled(self.title, self.unit)
 
 
 @dataclass(frozen=True)
@@ -125,6 +134,16 @@ def _query(name: str) -> str:
 
 
 @cache
+def _site_labels() -> dict[str, list[tuple[str, str]]]:
+    """Labels (language, text) the site gives terms of standard vocabularies (labels.ttl)."""
+    found: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for triple in ox.parse(path=str(HERE / "labels.ttl"), format=ox.RdfFormat.TURTLE):
+        if isinstance(triple.object, ox.Literal) and isinstance(triple.subject, ox.NamedNode):
+            found[triple.subject.value].append((triple.object.language or "", triple.object.value))
+    return dict(found)
+
+
+@cache
 def _environment() -> Environment:
     return Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True,
                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -140,6 +159,23 @@ def _compact(iri: str) -> str:
         if iri.startswith(namespace) and len(iri) > len(namespace):
             return f"{prefix}:{iri[len(namespace):]}"
     return iri
+
+
+# Literal values the ontology documents but does not label (bk:documentScope).
+_WORDS = {"department": "部门", "unit": "单位", "true": "是", "false": "否"}
+
+
+def _readable(text: str, datatype: str) -> str:
+    """A literal's value for people: decimals with thousands separators, yes/no, scope words."""
+    if datatype == XSD + "decimal":
+        try:
+            number = Decimal(text)
+        except ArithmeticError:
+            return text
+        exponent = number.as_tuple().exponent
+        places = max(0, -exponent) if isinstance(exponent, int) else 0
+        return f"{number:,.{max(places, 2)}f}"
+    return _WORDS.get(text, text)
 
 
 def _number(term: Any) -> int:
@@ -179,6 +215,9 @@ class _Context:
                         language = (label.language or "").split("-")[0]
                         order = LANGUAGES.index(language) if language in LANGUAGES else 3
                         ranked.append((order, rank, label.value))
+            for language, text in _site_labels().get(iri, []) if not ranked else []:
+                order = LANGUAGES.index(language) if language in LANGUAGES else 3
+                ranked.append((order, len(LABELS), text))
             self._labels[iri] = min(ranked)[2] if ranked else ""
         return self._labels[iri]
 
@@ -188,15 +227,22 @@ class _Context:
     def link(self, iri: str) -> Value:
         return Value(self.label(iri), self.site.href(iri), title=iri)
 
-    def value(self, term: Any) -> Value:
+    def value(self, term: Any, raw: bool = False, unit: str = "") -> Value:
+        """A term as shown: an IRI by its label (linked, the IRI on hover); a literal as text,
+        a decimal with thousands separators and `unit`, its datatype on hover (or shown, raw)."""
         if isinstance(term, ox.NamedNode):
             return self.link(term.value)
         if isinstance(term, ox.BlankNode):
             return Value(f"_:{term.value}")
         if term.language:
-            return Value(term.value, note=f"@{term.language}")
+            shown = "" if term.language.split("-")[0] == "zh" and not raw else f"@{term.language}"
+            return Value(term.value, note=shown, title=f"@{term.language}")
         datatype = term.datatype.value
-        return Value(term.value, note="" if datatype == XSD + "string" else _compact(datatype))
+        kind = "" if datatype == XSD + "string" else _compact(datatype)
+        if raw:
+            return Value(term.value, note=kind)
+        text = _readable(term.value, datatype)
+        return Value(f"{text} {unit}".strip(), title=kind)
 
     def describe(self, iri: str) -> Resource | None:
         """The resource named by an IRI, None when the store holds nothing about it."""
@@ -214,13 +260,28 @@ class _Context:
             return None
         return Resource(iri, triples, graphs, len(quads) > PROPERTY_CAP)
 
-    def facts(self, resource: Resource, predicates: Iterable[str] | None = None) -> list[Fact]:
-        """The values of the given properties of a resource (all of them by default)."""
+    def facts(self, resource: Resource, predicates: Iterable[str] | None = None,
+              raw: bool = False) -> list[Fact]:
+        """The values of the given properties of a resource (all of them by default): named in
+        Chinese with the vocabulary on hover, or (raw, the data tab) by the vocabulary's own
+        prefixed names with the label on hover."""
+        units = {ONTOLOGY + "amount": "元",
+                 ONTOLOGY + "printedAmount": next((self.label(u.value) for u in resource.objects(
+                     ONTOLOGY + "printedUnit") if isinstance(u, ox.NamedNode)), "")}
         grouped: dict[str, list[Value]] = defaultdict(list)
+        chinese = {p for p, term in resource.triples if isinstance(term, ox.Literal)
+                   and (term.language or "").split("-")[0] == "zh"}
         for predicate, term in resource.triples:
-            grouped[predicate].append(self.value(term))
+            if not raw and predicate in chinese and isinstance(term, ox.Literal) and (
+                    term.language or "zh").split("-")[0] != "zh":
+                continue  # the Chinese text is shown; the others are on the data tab
+            grouped[predicate].append(self.value(term, raw, units.get(predicate, "")))
         order = list(grouped) if predicates is None else [p for p in predicates if p in grouped]
-        return [Fact(self.link(p), grouped[p]) for p in order]
+        if raw:
+            return [Fact(Value(_compact(p), self.site.href(p), title=self.find_label(p) or p),
+                         grouped[p]) for p in order]
+        return [Fact(Value(self.find_label(p) or _compact(p), self.site.href(p),
+                           title=f"{_compact(p)} <{p}>"), grouped[p]) for p in order]
 
     def documents_in(self, graph: str) -> list[str]:
         """The datasets (budget documents) a named graph holds."""
@@ -243,7 +304,7 @@ def _page(ctx: _Context, resource: Resource, trail: list[Value] | None = None) -
         types=[ctx.link(t) for t in sorted(resource.types)],
         trail=_trail(ctx, resource) if trail is None else trail,
         raw=[Raw(ext.lstrip("."), href + ext, EXTENSIONS[ext]) for ext in RAW],
-        facts=ctx.facts(resource),
+        facts=ctx.facts(resource, raw=True),
         capped=resource.capped,
     )
 
@@ -275,8 +336,15 @@ def _render(name: str, page: Page, **data: object) -> str:
 # --- charts -----------------------------------------------------------------------------------
 
 
-def _wan(term: Any) -> Decimal:
-    return Decimal(term.value) / WAN
+def unit_for(amounts: Iterable[Decimal]) -> tuple[str, Decimal]:
+    """One unit for every amount of a page (given in 元): 万元 when the largest is 100,000 元 or
+    more (7,454.80 万元 reads better than 74,548,000.00 元), else 元; and its size in 元."""
+    largest = max((abs(a) for a in amounts), default=Decimal(0))
+    return ("万元", WAN) if largest >= 10 * WAN else ("元", Decimal(1))
+
+
+def _yuan(term: Any) -> Decimal:
+    return Decimal(term.value)
 
 
 def _first_block(rows: list[Row], keys: Sequence[str]) -> list[Row]:
@@ -285,48 +353,59 @@ def _first_block(rows: list[Row], keys: Sequence[str]) -> list[Row]:
     return [r for r in rows if [_number(r.get(k)) for k in keys] == first]
 
 
-def _function_chart(ctx: _Context, document: str) -> Chart | None:
-    """Expenditure by 类 of the functional classification: each 类 at the shortest code level
-    printed (a printed 类 row, else the sum of its 款, else of its 项)."""
+def _function_items(ctx: _Context, document: str) -> list[charts.Item]:
+    """Expenditure by 类 of the functional classification, in 元: each 类 at the shortest code
+    level printed (a printed 类 row, else the sum of its 款, else of its 项)."""
     levels: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for row in _first_block(ctx.select("chart-function", document), ("number", "column")):
         code = row["notation"].value
-        levels[code[:CLASS_DIGITS]][len(code)] += _wan(row["amount"])
+        levels[code[:CLASS_DIGITS]][len(code)] += _yuan(row["amount"])
     items = []
     for code, sums in sorted(levels.items()):
         iri = concept("function", code)
-        name = ctx.find_label(iri)
-        items.append(charts.Item(f"{code} {name}".strip(), sums[min(sums)], ctx.site.href(iri)))
-    if not any(i.value > 0 for i in items):
-        return None
-    title = "支出功能分类（类）"
-    return Chart(title, Markup(charts.treemap(title, items, "万元")))
+        name = ctx.find_label(iri) or "（类名未收录于代码表）"
+        items.append(charts.Item(f"{code} {name}", sums[min(sums)], ctx.site.href(iri)))
+    return items if any(i.value > 0 for i in items) else []
 
 
-def _type_chart(ctx: _Context, document: str) -> Chart | None:
-    items = [charts.Item(ctx.label(r["type"].value), _wan(r["total"]),
-                         ctx.site.href(r["type"].value))
-             for r in ctx.select("chart-expenditure-type", document)]
-    if not items:
-        return None
-    title = "基本支出与项目支出"
-    return Chart(title, Markup(charts.bars(title, items, "万元")))
+def _type_items(ctx: _Context, document: str) -> list[charts.Item]:
+    return [charts.Item(ctx.label(r["type"].value), _yuan(r["total"]),
+                        ctx.site.href(r["type"].value))
+            for r in ctx.select("chart-expenditure-type", document)]
 
 
-def _three_public_chart(ctx: _Context, document: str) -> Chart | None:
-    items = [charts.Item(ctx.label(r["item"].value), _wan(r["amount"]),
-                         ctx.site.href(r["obs"].value))
-             for r in _first_block(ctx.select("chart-three-public", document), ("number",))]
-    if not items:
-        return None
-    title = "“三公”经费"
-    return Chart(title, Markup(charts.bars(title, items, "万元")))
+def _three_public_items(ctx: _Context, document: str) -> list[charts.Item]:
+    return [charts.Item(ctx.label(r["item"].value), _yuan(r["amount"]),
+                        ctx.site.href(r["obs"].value))
+            for r in _first_block(ctx.select("chart-three-public", document), ("number",))]
+
+
+def _in(items: list[charts.Item], size: Decimal) -> list[charts.Item]:
+    return [charts.Item(i.label, i.value / size, i.href) for i in items]
+
+
+CONVERTED = "金额由各表所印金额折算为{unit}（原表单位：{printed}）。"
 
 
 def _dataset_charts(ctx: _Context, document: str) -> list[Chart]:
-    made = (_function_chart(ctx, document), _type_chart(ctx, document),
-            _three_public_chart(ctx, document))
-    return [c for c in made if c is not None]
+    """The dataset's charts, all in one unit (unit_for their amounts), each naming it."""
+    function = _function_items(ctx, document)
+    types = _type_items(ctx, document)
+    three = _three_public_items(ctx, document)
+    unit, size = unit_for(i.value for i in (*function, *types, *three))
+    made = []
+    if function:
+        title = "支出功能分类（类）"
+        shown = _in(function, size)
+        made.append(Chart(title, unit, Markup(charts.treemap(title, shown, unit)),
+                          charts.legend(shown)))
+    if types:
+        title = "基本支出与项目支出"
+        made.append(Chart(title, unit, Markup(charts.bars(title, _in(types, size), unit))))
+    if three:
+        title = "“三公”经费"
+        made.append(Chart(title, unit, Markup(charts.bars(title, _in(three, size), unit))))
+    return made
 
 
 # --- department -------------------------------------------------------------------------------
@@ -341,6 +420,59 @@ class DatasetEntry:
     year: str
     phase: Value
     issued: str
+
+
+MAIN_CLASSES = 6  # 功能分类 类 compared across years; the others are summed as 其他
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A department's documents side by side, in one unit: each row (the total, its basic and
+    project parts, its main 类) with one amount per year and phase ("" where none is printed)."""
+
+    unit: str
+    columns: list[Value]
+    rows: list[tuple[str, list[str]]]
+    chart: Chart | None
+
+
+def _comparison(ctx: _Context, datasets: list[DatasetEntry]) -> Comparison | None:
+    """The totals and main classes of every year and phase of a department, oldest first."""
+    ordered = sorted(datasets, key=lambda d: (d.year, d.phase.text != "预算", d.phase.text))
+    figures: list[dict[str, Decimal]] = []
+    classes: dict[str, Decimal] = defaultdict(Decimal)  # 类 -> its largest amount, to rank them
+    for entry in ordered:
+        function = _function_items(ctx, entry.iri)
+        found = {i.label: i.value for i in _type_items(ctx, entry.iri)}
+        # the printed total is basic + project expenditure; the classes miss rows printed
+        # without a code, so their sum is the total only when the types are not printed
+        parts = [found[t] for t in ("基本支出", "项目支出") if t in found]
+        if len(parts) == 2 or function:
+            found["支出合计"] = sum(parts, Decimal(0)) if len(parts) == 2 else sum(
+                (i.value for i in function), Decimal(0))
+        for item in function:
+            found[item.label] = item.value
+            classes[item.label] = max(classes[item.label], item.value)
+        figures.append(found)
+    main = sorted(classes, key=lambda c: (-classes[c], c))[:MAIN_CLASSES]
+    rest = [c for c in classes if c not in main]
+    for found in figures:
+        if rest and any(c in found for c in rest):
+            found["其他类"] = sum((found[c] for c in rest if c in found), Decimal(0))
+    names = [n for n in ("支出合计", "基本支出", "项目支出", *sorted(main), "其他类")
+             if any(n in f for f in figures)]
+    if not names:
+        return None
+    unit, size = unit_for(v for f in figures for v in f.values())
+    columns = [Value(f"{d.year}年{d.phase.text}", d.link.href, title=d.link.text)
+               for d in ordered]
+    rows = [(name, [charts.amount(f[name] / size) if name in f else "" for f in figures])
+            for name in names]
+    series = [charts.Series(c.text, tuple(f[n] / size if n in f else None for n in names),
+                            c.href) for c, f in zip(columns, figures, strict=True)]
+    title = "各年度支出：合计、基本支出与项目支出、主要功能分类（类）"
+    chart = Chart(title, unit, Markup(charts.grouped(title, names, series, unit)))
+    return Comparison(unit, columns, rows, chart)
 
 
 def _department(ctx: _Context, resource: Resource) -> str:
@@ -359,6 +491,7 @@ def _department(ctx: _Context, resource: Resource) -> str:
         datasets=datasets, units=units.get("BudgetUnit", []),
         divisions=units.get("InternalDivision", []), latest=latest,
         charts=_dataset_charts(ctx, latest.iri) if latest else [],
+        comparison=_comparison(ctx, datasets),
     )
 
 
@@ -390,6 +523,10 @@ class Finding:
     value: Value | None
     shape: Value | None
     result: str
+
+    @property
+    def anchor(self) -> str:
+        return _anchor(self.result)
 
 
 @dataclass(frozen=True)
@@ -516,11 +653,37 @@ class HeaderCell:
 
 @dataclass(frozen=True)
 class Cell:
-    """A body cell as printed; an amount links to its observation."""
+    """A body cell as printed; an amount links to its observation; `findings` are the anchors
+    of the findings about the cell."""
 
     text: str
     href: str = ""
     amount: bool = False
+    findings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BodyRow:
+    """A printed row: its number, its cells, and the findings about the row itself."""
+
+    number: int
+    cells: list[Cell]
+    findings: tuple[str, ...] = ()
+    severity: str = ""  # "violation" or "warning": the worst finding about the row or a cell
+
+
+@dataclass(frozen=True)
+class TableFinding:
+    """A finding about the table, a row or a cell: its anchor on the page, the rows it marks."""
+
+    anchor: str
+    severity: Value
+    rank: int
+    zh: str
+    en: str
+    shape: Value | None
+    link: Value  # the finding's own resource
+    rows: tuple[int, ...]
 
 
 def header_rows(headers: Sequence[str]) -> list[list[HeaderCell]]:
@@ -549,36 +712,80 @@ def header_rows(headers: Sequence[str]) -> list[list[HeaderCell]]:
     return rows
 
 
-def _grid(ctx: _Context, table: str) -> tuple[list[list[HeaderCell]], list[list[Cell]]]:
+def _anchor(result: str) -> str:
+    return "finding-" + result.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _table_findings(ctx: _Context, table: str, rows: dict[str, int], cells: dict[str, tuple[
+        int, int]]) -> tuple[list[TableFinding], dict[str, set[str]], dict[str, int]]:
+    """The table's findings, and for each row or cell IRI the anchors of those about it."""
+    about: dict[str, set[str]] = defaultdict(set)
+    marked: dict[str, set[int]] = defaultdict(set)
+    found: dict[str, Row] = {}
+    for r in ctx.select("table-findings", table):
+        result, node = r["result"].value, r["node"].value
+        if node != table and node not in rows and node not in cells:
+            continue  # about another table of the document
+        found.setdefault(result, r)
+        about[node].add(_anchor(result))
+        number = rows.get(node) or cells.get(node, (0, 0))[0]
+        if number:
+            marked[result].add(number)
+    findings = sorted((TableFinding(
+        _anchor(result), ctx.link(r["severity"].value), SEVERITY.get(r["severity"].value, 3),
+        _text(r, "zh"), _text(r, "en"), _optional_link(ctx, r, "shape"), ctx.link(result),
+        tuple(sorted(marked[result]))) for result, r in found.items()),
+        key=lambda f: (f.rank, f.rows or (0,), f.zh, f.anchor))
+    ranks = {f.anchor: f.rank for f in findings}
+    return findings, about, ranks
+
+
+def _grid(ctx: _Context, table: str) -> tuple[list[list[HeaderCell]], list[BodyRow],
+                                              list[TableFinding]]:
     """The table as printed: header rows, then every body row with its cells in column order;
-    amounts link to their observation, a project row's name to the project."""
+    amounts link to their observation, a project row's name to the project; the rows and cells
+    a finding is about carry its anchor."""
     columns = {_number(r["number"]): r for r in ctx.select("table-columns", table)}
     rows = {_number(r["rowNumber"]): r for r in ctx.select("table-rows", table)}
+    texts, amounts = ctx.select("table-texts", table), ctx.select("table-amounts", table)
+    positions = {r["cell"].value: (_number(r["rowNumber"]), _number(r["column"]))
+                 for r in (*texts, *amounts) if "cell" in r}
+    row_numbers = {r["row"].value: n for n, r in rows.items() if "row" in r}
+    findings, about, ranks = _table_findings(ctx, table, row_numbers, positions)
     cells: dict[tuple[int, int], Cell] = {}
-    for r in ctx.select("table-texts", table):
+    for r in texts:
         key = (_number(r["rowNumber"]), _number(r["column"]))
         project = rows.get(key[0], {}).get("project")
         named = _text(columns.get(key[1], {}), "role") in ("label", "name")
         cells[key] = Cell(r["text"].value, ctx.site.href(project.value) if project and named
-                          else "")
-    for r in ctx.select("table-amounts", table):
+                          else "", findings=tuple(sorted(about.get(_text(r, "cell"), ()))))
+    for r in amounts:
         key = (_number(r["rowNumber"]), _number(r["column"]))
-        cells[key] = Cell(r["text"].value, ctx.site.href(r["cell"].value), True)
+        cells[key] = Cell(r["text"].value, ctx.site.href(r["cell"].value), True,
+                          tuple(sorted(about.get(r["cell"].value, ()))))
     width = max([*columns, *(c for _, c in cells)], default=0)
-    body = [[cells.get((row, n), Cell("")) for n in range(1, width + 1)] for row in sorted(rows)]
+    body = []
+    for number in sorted(rows):
+        line = [cells.get((number, n), Cell("")) for n in range(1, width + 1)]
+        own = tuple(sorted(about.get(_text(rows[number], "row"), ())))
+        worst = min((ranks[a] for a in (*own, *(f for c in line for f in c.findings))),
+                    default=3)
+        body.append(BodyRow(number, line, own, {0: "violation", 1: "warning"}.get(worst, "")))
     headers = [_text(columns.get(n, {}), "header") for n in range(1, width + 1)]
-    return header_rows(headers), body
+    return header_rows(headers), body, findings
 
 
 def _table(ctx: _Context, resource: Resource) -> str:
-    header, body = _grid(ctx, resource.iri)
+    header, body, findings = _grid(ctx, resource.iri)
+    unit = next((ctx.label(u.value) for u in resource.objects(ONTOLOGY + "printedUnit")), "")
     return _render(
         "table.html", _page(ctx, resource),
         facts=ctx.facts(resource, [ONTOLOGY + p for p in (
             "document", "tableNumber", "tableKind", "printedUnit", "sourcePage", "sourceLine",
             "isEmpty")]),
         notes=[o.value for o in resource.objects(ONTOLOGY + "note")],
-        header=header, body=body,
+        header=header, body=body, findings=findings, unit=unit,
+        marked=sum(1 for row in body if row.severity),
     )
 
 
@@ -600,11 +807,11 @@ def _project(ctx: _Context, resource: Resource) -> str:
     amounts = [Amount(Value(r["printed"].value, ctx.site.href(r["obs"].value)),
                       ctx.link(r["table"].value), _text(r, "header"),
                       ctx.label(r["unit"].value) if "unit" in r else "") for r in rows]
-    items = [charts.Item(a.header or a.table.text, Decimal(r["value"].value), a.link.href)
+    unit, size = unit_for(_yuan(r["amount"]) for r in rows)
+    items = [charts.Item(a.header or a.table.text, _yuan(r["amount"]) / size, a.link.href)
              for a, r in zip(amounts, rows, strict=True)]
-    unit = amounts[0].unit if amounts else ""
     title = "项目金额"
-    chart = Chart(title, Markup(charts.bars(title, items, unit))) if items else None
+    chart = Chart(title, unit, Markup(charts.bars(title, items, unit))) if items else None
     return _render(
         "project.html", _page(ctx, resource),
         facts=ctx.facts(resource, [ONTOLOGY + p for p in (
@@ -632,6 +839,8 @@ class Booking:
     table: Value
     row: int
     column: int
+    yuan: Decimal  # the amount in 元
+    converted: str = ""  # in the page's unit
 
 
 def _chain(ctx: _Context, iri: str) -> list[Value]:
@@ -652,12 +861,14 @@ def _bookings(ctx: _Context, iri: str) -> list[Booking]:
                     ctx.label(r["unit"].value) if "unit" in r else "",
                     ctx.link(r["org"].value), r["year"].value, ctx.link(r["phase"].value),
                     ctx.link(r["doc"].value), _number(r["number"]), ctx.link(r["table"].value),
-                    _number(r["rowNumber"]), _number(r["column"]))
+                    _number(r["rowNumber"]), _number(r["column"]), _yuan(r["amount"]))
             for r in ctx.select("concept-amounts", iri)]
 
 
 def _concept(ctx: _Context, resource: Resource) -> str:
     bookings = _bookings(ctx, resource.iri)  # capped by the query
+    unit, size = unit_for(b.yuan for b in bookings)
+    bookings = [replace(b, converted=charts.amount(b.yuan / size)) for b in bookings]
     counted = ctx.select("concept-amount-count", resource.iri)
     total = _number(counted[0].get("count")) if counted else 0
     narrower = [(ctx.link(r["narrower"].value), _text(r, "notation"))
@@ -668,6 +879,7 @@ def _concept(ctx: _Context, resource: Resource) -> str:
             "notation", "prefLabel", "altLabel", "inScheme", "definition", "exactMatch")]
             + [ONTOLOGY + "unlisted"]),
         chain=_chain(ctx, resource.iri), narrower=narrower, bookings=bookings, total=total,
+        unit=unit,
     )
 
 
@@ -692,7 +904,18 @@ def _generic(ctx: _Context, resource: Resource) -> str:
         size = sum(1 for _ in ctx.store.quads_for_pattern(None, None, None, graph))
         documents = [ctx.link(d) for d in ctx.documents_in(resource.iri)]
     return _render("resource.html", _page(ctx, resource), incoming=incoming, total=total,
-                   graph_size=size, graph_documents=documents)
+                   graph_size=size, graph_documents=documents, facts=ctx.facts(resource))
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file of a dataset: its name, what it holds (its title), format and size."""
+
+    name: str
+    href: str
+    title: str
+    format: str
+    size: str
 
 
 @dataclass(frozen=True)
@@ -703,31 +926,38 @@ class CatalogEntry:
     link: Value
     year: str
     phase: Value | None
-    files: list[Value]
+    files: list[Download]
 
 
 def _size(term: Any) -> str:
     size = _number(term)
-    return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{size / 2**10:.0f} KB"
+    if size >= 2**20:
+        return f"{size / 2**20:.1f} MB"
+    return f"{size / 2**10:.0f} KB" if size >= 2**10 else f"{size} B"
 
 
 def _catalog(ctx: _Context, resource: Resource) -> str:
-    """The catalogue's landing page: its datasets by series, each with its download files."""
-    files: dict[str, list[Value]] = defaultdict(list)
+    """The catalogue's landing page: its datasets by series, each with its download files named
+    by file and by what they hold (a CSV table by the table's title)."""
+    files: dict[str, list[Download]] = defaultdict(list)
     for row in ctx.select("catalog-distributions", resource.iri):
         download = row["download"].value
-        name = download.rsplit("/", 1)[-1]
+        name = unquote(download.rsplit("/", 1)[-1])
         kind = (ctx.find_label(row["format"].value) or row["format"].value.rsplit("/", 1)[-1]
-                if "format" in row else name.rsplit(".", 1)[-1])
-        files[row["dataset"].value].append(Value(kind, ctx.site.href(download), title=name,
-                                                 note=_size(row["size"]) if "size" in row
-                                                 else ""))
+                if "format" in row else name.rsplit(".", 1)[-1].upper())
+        # a table's title without the dataset's name before it (the row names the dataset)
+        title = _text(row, "title").split("：", 1)[-1]
+        files[row["dataset"].value].append(Download(
+            name, ctx.site.href(download), title, kind,
+            _size(row["size"]) if "size" in row else ""))
     datasets = [CatalogEntry(ctx.link(r["series"].value), ctx.link(r["dataset"].value),
                              r["year"].value if "year" in r else "",
                              ctx.link(r["phase"].value) if "phase" in r else None,
                              files[r["dataset"].value])
                 for r in ctx.select("catalog-datasets", resource.iri)]
-    return _render("catalog.html", _page(ctx, resource), datasets=datasets)
+    return _render("catalog.html", _page(ctx, resource), datasets=datasets,
+                   facts=ctx.facts(resource, [DCT + p for p in (
+                       "title", "description", "publisher", "license", "modified", "issued")]))
 
 
 _PAGES: tuple[tuple[str, Callable[[_Context, Resource], str]], ...] = (

@@ -8,7 +8,7 @@ const DATA = document.querySelector('meta[name="budgetkg-base"]').content;
 const VOCAB = "https://w3id.org/budgetkg/";
 const XSD = "http://www.w3.org/2001/XMLSchema#";
 const ACCEPT = "application/sparql-results+json, text/turtle;q=0.9";
-const DEFAULT_QUERY = `# The classes of the graph, by number of resources.
+const DEFAULT_QUERY = `# 图中各类资源的数量 · The classes of the graph, by number of resources.
 PREFIX bk: <https://w3id.org/budgetkg/ontology#>
 
 SELECT ?class (COUNT(?resource) AS ?resources) WHERE {
@@ -99,8 +99,16 @@ function href(iri) {
   return /^https?:\/\//i.test(iri) ? iri : null;
 }
 
+// The graph's usual prefixes, then the query's own; data IRIs under the base as data:….
+const USUAL = [["xsd", XSD], ["bk", `${VOCAB}ontology#`], ["bkc", `${VOCAB}codelist/`],
+  ["bks", `${VOCAB}structure/`], ["qb", "http://purl.org/linked-data/cube#"],
+  ["skos", "http://www.w3.org/2004/02/skos/core#"], ["org", "http://www.w3.org/ns/org#"],
+  ["dcterms", "http://purl.org/dc/terms/"], ["prov", "http://www.w3.org/ns/prov#"],
+  ["rdfs", "http://www.w3.org/2000/01/rdf-schema#"], ["dcat", "http://www.w3.org/ns/dcat#"],
+  ["data", DATA]];
+
 function prefixesOf(query) {
-  const prefixes = new Map([["xsd", XSD]]);
+  const prefixes = new Map(USUAL);
   for (const m of query.matchAll(/PREFIX\s+([\p{L}\p{N}_.-]*):\s*<([^>\s]+)>/giu)) {
     prefixes.set(m[1], m[2]);
   }
@@ -108,9 +116,10 @@ function prefixesOf(query) {
 }
 
 function compact(iri, prefixes) {
-  for (const [name, ns] of prefixes) {
+  const longest = [...prefixes].sort((a, b) => b[1].length - a[1].length);
+  for (const [name, ns] of longest) {
     const local = iri.slice(ns.length);
-    if (iri.startsWith(ns) && /^[\p{L}\p{N}_-]*$/u.test(local)) return `${name}:${local}`;
+    if (iri.startsWith(ns) && local && /^[\p{L}\p{N}_\/.-]*$/u.test(local)) return `${name}:${local}`;
   }
   return iri;
 }
@@ -129,14 +138,29 @@ function term(t, prefixes) {
     return el("span", { className: "triple" }, "<< ", term(subject, prefixes), " ",
       term(predicate, prefixes), " ", term(object, prefixes), " >>");
   }
-  const node = el("span", { className: "literal" }, el("span", { className: "value" }, t.value));
+  // A decimal (an amount) reads with thousands separators; its datatype is on hover.
+  const decimal = t.datatype === `${XSD}decimal` && /^-?\d+(\.\d+)?$/.test(t.value);
+  const shown = decimal ? grouped(t.value) : t.value;
+  const node = el("span", { className: decimal ? "literal number" : "literal" },
+    el("span", { className: "value" }, shown));
   if (t["xml:lang"]) {
     node.append(el("span", { className: "lang" }, `@${t["xml:lang"]}`));
   } else if (t.datatype) {
-    node.append(el("span", { className: "datatype", title: t.datatype },
-      `^^${compact(t.datatype, prefixes)}`));
+    node.title = `${t.value} (${compact(t.datatype, prefixes)})`;
+    if (!decimal) {
+      node.append(el("span", { className: "datatype", title: t.datatype },
+        `^^${compact(t.datatype, prefixes)}`));
+    }
   }
   return node;
+}
+
+/** 156211123.5 -> "156,211,123.5": digits grouped by three, the decimals kept as they are. */
+function grouped(value) {
+  const [whole, fraction] = value.split(".");
+  const sign = whole.startsWith("-") ? "-" : "";
+  const digits = whole.replace("-", "").replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return sign + digits + (fraction !== undefined ? `.${fraction}` : "");
 }
 
 // --- answers ----------------------------------------------------------------------------------
@@ -150,21 +174,21 @@ function showTable(data, prefixes) {
       el("td", {}, binding[v] ? term(binding[v], prefixes) : ""))));
   }
   const head = el("tr", {}, ...vars.map((v) => el("th", { scope: "col" }, `?${v}`)));
-  results.append(el("table", { className: "results" },
-    el("caption", { className: "visually-hidden" }, "Query results"),
-    el("thead", {}, head), body));
-  return rows.length === 1 ? "1 row" : `${rows.length} rows`;
+  results.append(el("div", { className: "scroll" }, el("table", { className: "results" },
+    el("caption", { className: "visually-hidden" }, "查询结果 Query results"),
+    el("thead", {}, head), body)));
+  return `${rows.length} 行 · ${rows.length === 1 ? "1 row" : `${rows.length} rows`}`;
 }
 
 function showAnswer(body, type, prefixes) {
   if (!type.includes("json")) {
     results.append(el("pre", { className: "graph" }, body));
-    return "a graph (Turtle)";
+    return "一个图（Turtle） · a graph (Turtle)";
   }
   const data = JSON.parse(body);
   if (typeof data.boolean === "boolean") {
     results.append(el("p", { className: "boolean" }, String(data.boolean)));
-    return `the answer ${data.boolean}`;
+    return `答案 ${data.boolean ? "是" : "否"} · the answer ${data.boolean}`;
   }
   return showTable(data, prefixes);
 }
@@ -181,12 +205,23 @@ function clear() {
   note.hidden = true;
 }
 
+/** The status line at the end of a run; the answer (or the error) is brought into view. */
+function finish(text, state) {
+  statusLine.textContent = text;
+  statusLine.dataset.state = state;
+  const box = $("answer").getBoundingClientRect();
+  if (box.top < 0 || box.top > window.innerHeight - 80) {
+    $("answer").scrollIntoView({ block: "start" });
+  }
+}
+
 async function run() {
   const query = editor.value;
   running?.abort();
   const controller = (running = new AbortController());
   clear();
-  statusLine.textContent = "Running…";
+  statusLine.textContent = "正在运行… · Running…";
+  statusLine.dataset.state = "running";
   results.setAttribute("aria-busy", "true");
   history.replaceState(null, "", `?${new URLSearchParams({ query })}`);
   const started = performance.now();
@@ -200,23 +235,24 @@ async function run() {
     const body = await response.text();
     const took = `${Math.round(performance.now() - started)} ms`;
     if (!response.ok) {
-      showError(`The server answered ${response.status} ${response.statusText}`.trim(), body);
-      statusLine.textContent = `Failed after ${took}.`;
+      showError(`服务器答复 ${response.status} · The server answered ${response.status} ${response.statusText}`.trim(), body);
+      finish(`失败 · Failed · ${took}`, "failed");
       return;
     }
     const summary = showAnswer(body, response.headers.get("Content-Type") ?? "",
       prefixesOf(query));
     if (response.headers.get("X-Result-Truncated") === "true") {
       const cap = response.headers.get("X-Result-Row-Cap");
-      note.textContent = `The answer was cut off: the server returns at most ${cap ?? "a fixed number of"}`
+      note.textContent = `答案不完整：服务器每次最多返回 ${cap ?? "固定数目的"} 行（或三元组），请用 LIMIT 与 OFFSET 分页。`
+        + ` The answer was cut off: the server returns at most ${cap ?? "a fixed number of"}`
         + " rows (or triples) per query. Use LIMIT and OFFSET to page through the rest.";
       note.hidden = false;
     }
-    statusLine.textContent = `${summary[0].toUpperCase()}${summary.slice(1)} in ${took}.`;
+    finish(`${summary} · ${took}`, "done");
   } catch (error) {
     if (error.name === "AbortError") return;
-    showError("The query could not be run", String(error.message ?? error));
-    statusLine.textContent = "Failed.";
+    showError("查询无法运行 · The query could not be run", String(error.message ?? error));
+    finish("失败 · Failed.", "failed");
   } finally {
     if (running === controller) {
       running = null;
@@ -239,11 +275,12 @@ async function loadExamples() {
         setQuery(named.query);
         run();
       });
-      const about = [named.title, named.description].filter(Boolean).join(" ");
-      list.append(el("li", {}, button, " ", el("span", { className: "about" }, about)));
+      list.append(el("li", {}, button, " ", el("span", { className: "title" }, named.zh),
+        " ", el("span", { className: "en", lang: "en" }, named.en),
+        el("span", { className: "about", lang: "en" }, named.description)));
     }
   } catch (error) {
-    list.append(el("li", {}, `The example queries could not be loaded: ${error.message}`));
+    list.append(el("li", {}, `示例查询无法载入 · The example queries could not be loaded: ${error.message}`));
   }
 }
 
