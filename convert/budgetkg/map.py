@@ -48,8 +48,9 @@ CNY = "http://publications.europa.eu/resource/authority/currency/CNY"
 # observation; the document-level dimensions are repeated on each observation (normalised form).
 DIMENSIONS = ("row", "column", "fiscalYear", "budgetPhase", "organisation")
 MEASURE = "amount"
-ATTRIBUTES = ("printedAmount", "printedUnit", "printedText", "currency")
-REQUIRED_ATTRIBUTES = ("printedAmount", "printedText")  # a table may print no unit
+ATTRIBUTES = ("printedAmount", "printedTolerance", "printedUnit", "printedText", "currency")
+# every attribute but the unit (a table may print none) and the currency
+REQUIRED_ATTRIBUTES = ("printedAmount", "printedTolerance", "printedText")
 
 Value = ox.NamedNode | ox.Literal
 
@@ -407,6 +408,7 @@ def _table(ctx: _Context, table: BudgetTable, table_iri: str) -> None:
             if amount.yuan is not None:
                 g.add(obs, term("amount"), lit(amount.yuan))
             g.add(obs, term("printedAmount"), lit(amount.value))
+            g.add(obs, term("printedTolerance"), lit(_printed_tolerance(amount)))
             if amount.unit:
                 g.add(obs, term("printedUnit"), concept("unit", amount.unit))
             g.add(obs, term("printedText"), lit(amount.printed))
@@ -454,6 +456,13 @@ def _state(ctx: _Context, obs: str, terms: list[tuple[str, str]], dims: dict[str
     tolerance = _half_digit(amount.printed) * (amount.yuan / amount.value if amount.value
                                                else codelists().yuan_factor[amount.unit])
     ctx.facts.setdefault(fact, _Fact(key)).cells.append((place, amount.yuan, tolerance, obs))
+
+
+def _printed_tolerance(amount: Amount) -> Decimal:
+    """What the rounding of a printed figure hides, in its printed unit: half its last digit;
+    none for a dash, which states an exact zero."""
+    return Decimal(0) if amount.stated_zero and not amount.printed[-1:].isdigit() else (
+        _half_digit(amount.printed))
 
 
 def _half_digit(printed: str) -> Decimal:
