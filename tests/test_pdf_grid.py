@@ -1,0 +1,194 @@
+"""The PDF grid reader (read/grid.py) on synthetic pages: a few rules and characters placed by
+hand, each case named for the behaviour it pins."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pytest
+
+from budgetkg.read import grid
+from budgetkg.read.grid import Char, Shape
+
+# ------------------------------------------------------------------------------ synthetic pages
+
+
+def write(text: str, x: float, top: float, size: float = 10.0, font: str = "SimSun"
+          ) -> list[Char]:
+    """Characters of `text` set from x: CJK a full size wide, Latin letters and digits half."""
+    out = []
+    for ch in text:
+        width = size / 2 if ch.isascii() else size
+        out.append(Char(ch, x, x + width, top, top + size, size, font))
+        x += width
+    return out
+
+
+def line(x0: float, top: float, x1: float, bottom: float, colour: grid.Colour = 0.0) -> Shape:
+    return Shape("line", x0, top, x1, bottom, stroke=True, stroke_colour=colour)
+
+
+def ruled(xs: Iterable[float], ys: Iterable[float]) -> list[Shape]:
+    """A full grid: a vertical rule at every x, a horizontal one at every y."""
+    xs, ys = list(xs), list(ys)
+    return ([line(x, ys[0], x, ys[-1]) for x in xs]
+            + [line(xs[0], y, xs[-1], y) for y in ys])
+
+
+def rows(found: grid.Layout) -> list[tuple[str, ...]]:
+    return [e.cells for e in found.elements if isinstance(e, grid.Row)]
+
+
+def texts(found: grid.Layout) -> list[str]:
+    """Every element as a text-form line: rows joined by tabs."""
+    return ["\t".join(e.cells) if isinstance(e, grid.Row) else e.text for e in found.elements]
+
+
+# ------------------------------------------------------------------------------------- colours
+
+
+@pytest.mark.parametrize(("colour", "white"), [
+    (1, True), (1.0, True), ((1.0,), True), ((1.0, 1.0, 1.0), True), ((0, 0, 0, 0), True),
+    (0, False), (0.0, False), ((0.0, 0.0, 0.0), False), ((0, 0, 0, 1), False),
+    ((1.0, 1.0, 0.8), False), (None, False), ("P12", False),
+])
+def test_white_is_gray_one_rgb_ones_or_cmyk_without_ink(colour: grid.Colour, white: bool) -> None:
+    assert grid.is_white(colour) is white
+
+
+# --------------------------------------------------------------------------------------- rules
+
+
+def test_collinear_pieces_are_one_rule_and_corner_pieces_none() -> None:
+    pieces = [Shape("rect", x, 99.75, x + 50, 100.25, stroke=False, fill=True, fill_colour=0)
+              for x in (0, 50, 100)]
+    corner = Shape("rect", 150, 99.75, 150.5, 100.25, stroke=False, fill=True, fill_colour=0)
+    assert grid.rules([*pieces, corner]) == [grid.Rule(True, 100.0, 0, 150)]
+
+
+def test_white_and_large_filled_rectangles_are_no_rules() -> None:
+    sheet = Shape("rect", 0, 0, 600, 800, stroke=False, fill=True, fill_colour=1.0)
+    white_edge = Shape("rect", 10, 10, 590, 790, stroke=True, stroke_colour=(1.0, 1.0, 1.0))
+    white_rule = Shape("rect", 0, 50, 600, 50.5, stroke=False, fill=True, fill_colour=(0, 0, 0, 0))
+    grey_cell = Shape("rect", 0, 60, 100, 80, stroke=False, fill=True, fill_colour=0.8)
+    assert grid.rules([sheet, white_edge, white_rule, grey_cell]) == []
+
+
+# -------------------------------------------------------------------------------------- tables
+
+
+def test_double_border_is_one_column_boundary() -> None:
+    """Each cell drawn as its own rectangle, 5 pt from its neighbour: three columns, not five."""
+    cells = [(50, 150), (155, 300), (305, 400)]
+    shapes = [Shape("rect", x0, top, x1, top + 20) for x0, x1 in cells for top in (100, 123)]
+    chars = (write("科目编码", 60, 105) + write("科目名称", 165, 105) + write("金额", 320, 105)
+             + write("301", 60, 128) + write("工资福利支出", 165, 128)
+             + write("7,687.65", 320, 128))
+    assert rows(grid.layout(chars, shapes)) == [
+        ("科目编码", "科目名称", "金额"), ("301", "工资福利支出", "7,687.65")]
+
+
+def test_rules_drawn_as_thin_filled_rectangles_make_a_grid() -> None:
+    shapes = [Shape("rect", x - 0.25, 0, x + 0.25, 40, stroke=False, fill=True, fill_colour=0)
+              for x in (0, 100, 200)]
+    shapes += [Shape("rect", 0, y - 0.25, 200, y + 0.25, stroke=False, fill=True,
+                     fill_colour=(0.0, 0.0, 0.0)) for y in (0, 20, 40)]
+    chars = (write("项目", 10, 5) + write("金额", 110, 5)
+             + write("合计", 10, 25) + write("1.00", 110, 25))
+    assert rows(grid.layout(chars, shapes)) == [("项目", "金额"), ("合计", "1.00")]
+
+
+def test_first_row_of_a_continued_table_without_top_rule_is_kept() -> None:
+    """A table continued from the previous page: its vertical rules start above its first
+    horizontal one, and so does the region, so the first row is a row, not a text line."""
+    shapes = [line(x, 60, x, 120) for x in (50, 150, 300, 400)]
+    shapes += [line(50, y, 400, y) for y in (80, 100, 120)]
+    chars = (write("2210201", 55, 65) + write("住房公积金", 155, 65) + write("1,029.15", 320, 65)
+             + write("2210202", 55, 85) + write("提租补贴", 155, 85) + write("1,959.99", 320, 85)
+             + write("合计", 155, 105) + write("2,989.14", 320, 105))
+    assert texts(grid.layout(chars, shapes)) == [
+        "2210201\t住房公积金\t1,029.15", "2210202\t提租补贴\t1,959.99", "\t合计\t2,989.14"]
+
+
+def test_white_sheet_over_the_page_keeps_title_and_meta_out_of_the_table() -> None:
+    """An Excel export lays a white filled rectangle over the whole sheet; its edges are no
+    rules, so the title and the meta line above the table stay text lines."""
+    shapes = [Shape("rect", 40, 20, 560, 300, stroke=False, fill=True, fill_colour=(1, 1, 1)),
+              *ruled((50, 300, 550), (100, 120, 140))]
+    chars = (write("收入预算总表", 250, 40, size=20) + write("部门：江苏省政协办公厅", 50, 80)
+             + write("单位：万元", 500, 80) + write("项目名称", 60, 105) + write("金额", 310, 105)
+             + write("收入总计", 60, 125) + write("10,150.48", 310, 125))
+    found = grid.layout(chars, shapes)
+    assert texts(found) == ["收入预算总表", "部门：江苏省政协办公厅 单位：万元", "项目名称\t金额",
+                            "收入总计\t10,150.48"]
+    meta = found.elements[1]
+    assert isinstance(meta, grid.TextLine) and meta.spread
+
+
+def test_merged_header_cell_text_goes_to_its_top_left_position() -> None:
+    """合计 spans two header rows (no rule under it), 经费 two columns (no rule between them):
+    each text goes to its cell's top-left position, the positions it covers stay empty, wherever
+    in the cell the text sits."""
+    shapes = [line(x, 0, x, 60) for x in (0, 100, 300)] + [line(200, 20, 200, 60)]
+    shapes += [line(0, y, 300, y) for y in (0, 40, 60)] + [line(100, 20, 300, 20)]
+    chars = (write("合计", 10, 22) + write("经费", 180, 5) + write("甲", 140, 25)
+             + write("乙", 240, 25) + write("小计", 10, 45) + write("1.00", 110, 45)
+             + write("2.00", 210, 45))
+    assert rows(grid.layout(chars, shapes)) == [
+        ("合计", "经费", ""), ("", "甲", "乙"), ("小计", "1.00", "2.00")]
+
+
+def test_band_is_two_rows_when_a_column_holds_two_amounts() -> None:
+    """A table without rules between its body rows: each amount line anchors a row."""
+    shapes = ruled((0, 100, 200), (0, 20, 70))
+    chars = (write("项目", 10, 5) + write("金额", 110, 5)
+             + write("基本支出", 10, 25) + write("1,000.00", 110, 25)
+             + write("项目支出", 10, 40) + write("其中", 10, 52) + write("200.50", 110, 46))
+    assert rows(grid.layout(chars, shapes)) == [
+        ("项目", "金额"), ("基本支出", "1,000.00"), ("项目支出 其中", "200.50")]
+
+
+def test_wrapped_cell_text_stays_one_row() -> None:
+    shapes = ruled((0, 60, 200), (0, 40))
+    chars = write("一般公共", 10, 5) + write("服务支出", 10, 20) + write("1,234.00", 110, 12)
+    assert rows(grid.layout(chars, shapes)) == [("一般公共 服务支出", "1,234.00")]
+
+
+def test_one_column_box_is_text_not_a_table() -> None:
+    shapes = [Shape("rect", 40, 40, 400, 80)]
+    assert texts(grid.layout(write("注：本表无数据。", 50, 50), shapes)) == ["注：本表无数据。"]
+
+
+def test_sliver_between_header_and_body_rules_is_no_column() -> None:
+    """The header's rule is 14 pt left of the body's: the sliver between them holds no text of
+    its own and is dropped, so 小计 and 1.00 stay under 项目名称's neighbours."""
+    shapes = [line(x, 0, x, 40) for x in (0, 200, 300)] + [line(90, 0, 90, 20),
+                                                          line(104, 20, 104, 40)]
+    shapes += [line(0, y, 300, y) for y in (0, 20, 40)]
+    chars = (write("项目名称", 10, 5, size=9) + write("金额", 210, 5, size=9)
+             + write("一般", 10, 25, size=9) + write("小计", 110, 25, size=9)
+             + write("1.00", 210, 25, size=9))
+    assert rows(grid.layout(chars, shapes)) == [("项目名称", "", "金额"), ("一般", "小计", "1.00")]
+
+
+def test_rows_and_text_lines_in_reading_order() -> None:
+    shapes = ruled((0, 100, 200), (100, 120))
+    chars = (write("表一", 0, 50) + write("甲", 10, 105) + write("1", 110, 105)
+             + write("注：无", 0, 130))
+    assert texts(grid.layout(chars, shapes)) == ["表一", "甲\t1", "注：无"]
+
+
+# ---------------------------------------------------------------------------------- text lines
+
+
+def test_wide_gap_is_a_space_and_an_offset_part_is_the_same_line() -> None:
+    """The year of 2024年度 sits two points lower than the rest of the line: one line."""
+    chars = write("上海市", 0, 100) + write("2024", 50, 102) + write("年度", 70, 100)
+    assert texts(grid.layout(chars, [])) == ["上海市 2024年度"]
+
+
+def test_first_unit_width_counts_punctuation_and_numbers_as_one() -> None:
+    line_of = next(iter(grid.layout(write("（项）。主要用于", 0, 0, size=12), []).elements))
+    number = next(iter(grid.layout(write("161.62万元", 0, 0, size=12), []).elements))
+    assert isinstance(line_of, grid.TextLine) and line_of.lead == 48
+    assert isinstance(number, grid.TextLine) and number.lead == 36
