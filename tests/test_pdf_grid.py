@@ -1,5 +1,6 @@
-"""The PDF grid reader (read/grid.py) on synthetic pages: a few rules and characters placed by
-hand, each case named for the behaviour it pins."""
+"""The PDF grid reader (read/grid.py) and the paragraph joiner (read/flow.py), both pure
+geometry, on synthetic pages: a few rules, characters or lines placed by hand, each case named
+for the behaviour it pins."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Iterable
 
 import pytest
 
-from budgetkg.read import grid
+from budgetkg.read import flow, grid
 from budgetkg.read.grid import Char, Shape
 
 # ------------------------------------------------------------------------------ synthetic pages
@@ -192,3 +193,120 @@ def test_first_unit_width_counts_punctuation_and_numbers_as_one() -> None:
     number = next(iter(grid.layout(write("161.62万元", 0, 0, size=12), []).elements))
     assert isinstance(line_of, grid.TextLine) and line_of.lead == 48
     assert isinstance(number, grid.TextLine) and number.lead == 36
+
+
+# ---------------------------------------------------------------------------------- paragraphs
+
+SIZE = 12.0
+LEFT, RIGHT = 72.0, 516.0  # 37 characters of 12 pt
+
+
+def text_line(text: str, top: float, x0: float = LEFT, size: float = SIZE, font: str = "FangSong",
+              lead: float | None = None, spread: bool = False) -> flow.Line:
+    return flow.Line(text, x0, x0 + len(text) * size, top, top + size, size, font, spread,
+                     size if lead is None else lead)
+
+
+def paragraph(text: str, top: float) -> list[flow.Line]:
+    """Visual lines of a paragraph: the first indented two characters, full lines of 37."""
+    out = [text_line(text[:35], top, LEFT + 2 * SIZE)]
+    rest = text[35:]
+    while rest:
+        top += 16
+        out.append(text_line(rest[:37], top))
+        rest = rest[37:]
+    return out
+
+
+SENTENCE = ("本部门二〇二四年收入预算一千万元，支出预算一千万元，"
+            "与上年相比持平，主要原因是人员变化。")
+
+
+def page(number: int, lines: Iterable[flow.Line], width: float = 595.0) -> flow.Page:
+    return flow.Page(number, width, tuple(lines))
+
+
+def joined(*pages: flow.Page) -> list[tuple[str, int]]:
+    return flow.paragraphs(list(pages))
+
+
+def test_lines_of_a_paragraph_are_one_line_and_a_page_ends_with_an_empty_line() -> None:
+    first, second = SENTENCE * 3, SENTENCE * 2
+    lines = paragraph(first, 100) + paragraph(second, 200)
+    assert joined(page(1, lines)) == [(first, 1), (second, 1), ("", 1)]
+
+
+def test_list_items_start_new_lines_a_wrapped_number_does_not() -> None:
+    one = "（一）贯彻执行国家和本市有关财政工作的法律、法规、规章和方针、政策；研究"
+    two = "2、承担政府各项财政收支管理的责任；负责政府财政资金和财政专户管理及年初预算为"
+    contents = "5．2024年部门一般公共预算支出功能分类预算表……………………………………"
+    lines = [
+        *paragraph(SENTENCE * 2, 40),
+        text_line(one, 100), text_line("拟订本区财政发展战略。", 116),
+        text_line(two, 132), text_line("161.62万元。", 148, lead=36),
+        text_line(contents, 164), text_line("第三条上海市普陀区财政局的主要职责是：", 180),
+        *paragraph(SENTENCE * 2, 220),
+    ]
+    assert [text for text, _ in joined(page(1, lines))][1:5] == [
+        one + "拟订本区财政发展战略。", two + "161.62万元。", contents,
+        "第三条上海市普陀区财政局的主要职责是：",
+    ]
+
+
+def test_line_ending_short_goes_on_when_the_next_first_word_did_not_fit() -> None:
+    """行政单位离退休 ends three characters short because （项）。 (four wide, unbreakable) did
+    not fit after it; a line as short before a one-character word ends its paragraph."""
+    short = "5、社会保障和就业支出（类）行政事业单位养老支出（款）行政单位离退休"  # 34 characters
+    lines = [*paragraph(SENTENCE * 2, 40),
+             text_line(short, 100), text_line("（项）。主要用于：退休人员经费支出。", 116, lead=48),
+             text_line(short, 140), text_line("其他", 156), *paragraph(SENTENCE * 2, 200)]
+    assert [text for text, _ in joined(page(1, lines))][1:4] == [
+        short + "（项）。主要用于：退休人员经费支出。", short, "其他"]
+
+
+def test_heading_in_a_larger_font_stays_apart_and_over_two_lines_is_one() -> None:
+    lines = [text_line("第三部分上海市普陀区财政局2024年度部门决算情况", 60, 102, size=18),
+             text_line("说明", 82, 279, size=18),
+             text_line("一、收入支出决算总体情况说明", 120, 96),
+             *paragraph(SENTENCE * 3, 150), *paragraph(SENTENCE * 2, 220)]
+    assert [text for text, _ in joined(page(1, lines))][:3] == [
+        "第三部分上海市普陀区财政局2024年度部门决算情况说明", "一、收入支出决算总体情况说明",
+        SENTENCE * 3]
+
+
+def test_centred_title_over_two_lines_is_one_line() -> None:
+    lines = [*paragraph(SENTENCE * 3, 300), *paragraph(SENTENCE * 3, 400),
+             text_line("上海市普陀区财政局", 100, 240), text_line("年度部门决算", 116, 258)]
+    assert joined(page(1, sorted(lines, key=lambda x: x.top)))[0] == (
+        "上海市普陀区财政局年度部门决算", 1)
+
+
+def test_paragraph_goes_on_across_a_page_break_with_the_page_of_its_first_part() -> None:
+    text = SENTENCE * 3
+    split = 35 + 37  # the first two visual lines on page 1
+    one = [*paragraph(SENTENCE * 2, 40), *paragraph(text, 700)[:2]]
+    two = [text_line(text[split:], 60), *paragraph(SENTENCE * 2, 100)]
+    assert joined(page(1, one), page(2, two)) == [
+        (SENTENCE * 2, 1), (text, 1), ("", 1), (SENTENCE * 2, 2), ("", 2)]
+    indented = [text_line(text[split:], 60, LEFT + 2 * SIZE), *paragraph(SENTENCE * 2, 100)]
+    assert joined(page(1, one), page(2, indented))[1:4] == [
+        (text[:split], 1), ("", 1), (text[split:], 2)]
+
+
+def test_meta_lines_and_table_rows_stop_a_paragraph() -> None:
+    full = SENTENCE[:37]
+    lines = [*paragraph(SENTENCE * 2, 40), *paragraph(SENTENCE * 2, 100),
+             text_line(full, 160), text_line("部门：商务委 单位：元", 176, spread=True),
+             flow.Line("项目\t金额", LEFT, RIGHT, 192, 210, row=True),
+             text_line(full, 230), flow.Line("合计\t1.00", LEFT, RIGHT, 246, 260, row=True),
+             text_line("注：本表无数据。", 262)]
+    assert [text for text, _ in joined(page(1, lines))][2:] == [
+        full, "部门：商务委 单位：元", "项目\t金额", full, "合计\t1.00", "注：本表无数据。", ""]
+
+
+def test_latin_words_keep_their_space_cjk_joins_without() -> None:
+    lines = [*paragraph(SENTENCE * 2, 40), *paragraph(SENTENCE * 2, 100),
+             text_line("本部门采购" + "服" * 30 + "PC", 160), text_line("server一台。", 176),
+             text_line("本部门采购" + "服" * 32, 200), text_line("server一台。", 216)]
+    assert [text for text, _ in joined(page(1, lines))][2:4] == [
+        "本部门采购" + "服" * 30 + "PC server一台。", "本部门采购" + "服" * 32 + "server一台。"]
