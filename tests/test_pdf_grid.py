@@ -1,15 +1,22 @@
-"""The PDF grid reader (read/grid.py) and the paragraph joiner (read/flow.py), both pure
-geometry, on synthetic pages: a few rules, characters or lines placed by hand, each case named
-for the behaviour it pins."""
+"""The PDF grid reader (read/grid.py), the paragraph joiner (read/flow.py) and both on real PDFs.
+
+grid.py and flow.py are pure geometry, so most cases are synthetic pages: a few rules and
+characters placed by hand, named for the behaviour they pin. The last tests read real PDFs from
+../shared and check what their renders show.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 import pytest
 
+from budgetkg.mapping import load as load_mappings
 from budgetkg.read import flow, grid
+from budgetkg.read import pdf as pdf_reader
 from budgetkg.read.grid import Char, Shape
+from tests.conftest import shared_path
 
 # ------------------------------------------------------------------------------ synthetic pages
 
@@ -310,3 +317,81 @@ def test_latin_words_keep_their_space_cjk_joins_without() -> None:
              text_line("本部门采购" + "服" * 32, 200), text_line("server一台。", 216)]
     assert [text for text, _ in joined(page(1, lines))][2:4] == [
         "本部门采购" + "服" * 30 + "PC server一台。", "本部门采购" + "服" * 32 + "server一台。"]
+
+
+# ----------------------------------------------------------------------------------- real PDFs
+
+JIANGSU = ("corpus", "jiangsu-provincial")
+
+
+@pytest.fixture(scope="module")
+def read() -> dict[str, list[tuple[int, str]]]:
+    """(page, line) of each PDF the tests below read, read once."""
+    furniture = load_mappings().document["page_furniture"]
+    out = {}
+    for parts in [(*JIANGSU, "js-gaoyuan-2017-dept-budget.pdf"),
+                  (*JIANGSU, "js-gaoyuan-2018-dept-budget.pdf"),
+                  (*JIANGSU, "js-zhengxie-2018-dept-budget-tables.pdf"),
+                  (*JIANGSU, "js-renda-2017-dept-budget.pdf"),
+                  ("docs", "sh-putuo-caizhengju-2024-dept-final.pdf")]:
+        path = shared_path(*parts)
+        found = pdf_reader.to_text(path, path.read_bytes(), furniture)
+        out[Path(parts[-1]).stem] = list(zip(found.pages, found.text.split("\n"), strict=True))
+    return out
+
+
+def on_page(lines: list[tuple[int, str]], number: int) -> list[str]:
+    return [text for page, text in lines if page == number]
+
+
+def test_gaoyuan_2017_page_14_continued_rows_then_a_three_column_table(
+        read: dict[str, list[tuple[int, str]]]) -> None:
+    """Page 14 starts with the last two rows of table 5 (no top rule), then table 6 titled above
+    its grid, every row 科目编码 | 科目名称 | 金额."""
+    lines = on_page(read["js-gaoyuan-2017-dept-budget"], 14)
+    assert lines[:7] == [
+        "2210201\t住房公积金\t1,029.15", "2210202\t提租补贴\t1,959.99",
+        "六、2017年度江苏省高级人民法院部门财政拨款基本支出预算表", "单位：万元",
+        "科目编码\t科目名称\t金额", "\t合计\t17,123.19", "301\t工资福利支出\t7,687.65"]
+    table = lines[4:-1]
+    assert len(table) == 34 and all(line.count("\t") == 2 for line in table)
+    assert table[-1] == "30312\t提租补贴\t1,959.99"
+    assert lines[-1] == ""
+
+
+def test_gaoyuan_2017_overview_table_three_blocks_of_label_and_amount(
+        read: dict[str, list[tuple[int, str]]]) -> None:
+    lines = on_page(read["js-gaoyuan-2017-dept-budget"], 11)
+    assert "一、财政拨款\t28,849.38\t一、一般公共服务支出\t\t一、基本支出\t17,123.19" in lines
+    assert lines[lines.index("单位：万元") - 1] == "一、2017年度江苏省高级人民法院部门收支预算总表"
+
+
+def test_gaoyuan_2018_cell_over_two_lines_is_in_the_row_of_its_amount(
+        read: dict[str, list[tuple[int, str]]]) -> None:
+    assert "2.政府性基金预算\t\t三、国防支出\t\t三、单位预留机动经 费\t3,258.06" in on_page(
+        read["js-gaoyuan-2018-dept-budget"], 9)
+
+
+def test_zhengxie_2018_title_and_meta_above_the_rows(
+        read: dict[str, list[tuple[int, str]]]) -> None:
+    """The Excel export's white sheet no longer pulls 收入预算总表 and its meta into the table."""
+    lines = on_page(read["js-zhengxie-2018-dept-budget-tables"], 2)
+    assert lines[:5] == ["公开02表", "收入预算总表", "部门：江苏省政协办公厅 单位：万元",
+                         "项目名称\t\t金额", "收入总计\t\t10,150.48"]
+
+
+def test_renda_2017_text_placed_below_the_page_is_not_read(
+        read: dict[str, list[tuple[int, str]]]) -> None:
+    """Page 11 shows one table; its text layer also holds the next two, below the page edge."""
+    lines = on_page(read["js-renda-2017-dept-budget"], 11)
+    assert lines[0] == "财政拨款支出预算表"
+    assert not [line for line in lines if "基本支出预算表" in line]
+
+
+def test_caizhengju_responsibility_and_title_are_whole(
+        read: dict[str, list[tuple[int, str]]]) -> None:
+    lines = read["sh-putuo-caizhengju-2024-dept-final"]
+    assert lines[0] == (1, "上海市普陀区财政局2024年度部门决算")
+    assert (4, "（一）贯彻执行国家和本市有关财政工作的法律、法规、规章和方针、政策；研究拟订本区"
+               "财政发展战略、规划、政策和改革方案并组织实施。") in lines
+    assert (21, "第三部分上海市普陀区财政局2024年度部门决算情况说明") in lines
