@@ -311,6 +311,16 @@ def test_meta_lines_and_table_rows_stop_a_paragraph() -> None:
         full, "部门：商务委 单位：元", "项目\t金额", full, "合计\t1.00", "注：本表无数据。", ""]
 
 
+def test_line_set_at_the_right_is_no_paragraph_start() -> None:
+    """单位：万元 ends at the right margin, but starts far from the left one: the line under it,
+    the wrapped end of the 部门名称 beside it, is not its continuation."""
+    lines = [*paragraph(SENTENCE * 2, 40), *paragraph(SENTENCE * 2, 100),
+             text_line("部门名称：江苏省人大", 160), text_line("单位：万元", 166, RIGHT - 5 * SIZE),
+             text_line("常委会办公厅", 172)]
+    assert [text for text, _ in joined(page(1, lines))][2:5] == [
+        "部门名称：江苏省人大", "单位：万元", "常委会办公厅"]
+
+
 def test_latin_words_keep_their_space_cjk_joins_without() -> None:
     lines = [*paragraph(SENTENCE * 2, 40), *paragraph(SENTENCE * 2, 100),
              text_line("本部门采购" + "服" * 30 + "PC", 160), text_line("server一台。", 176),

@@ -25,6 +25,7 @@ _EDGE = 3.0  # lines starting (ending) this close start (end) at the same place
 _FULL = 1.5  # a line ending less than this many characters before the right margin reaches it
 _FIT = 0.5  # ... as does one the next line's first word plus this many characters did not fit
 _INDENT = 0.8  # a line starting more than this many characters right of the margin is indented
+_ASIDE = 4.0  # ... and one starting more than this many is no paragraph's (单位：万元 at the right)
 _CENTRED = 2.0  # a centred line's middle is this many characters from the text's middle at most
 _SIZE = 0.08  # font sizes less than this share apart are the same size
 _SPACING = 0.5  # a gap this many characters taller than the usual line spacing ends a paragraph
@@ -86,6 +87,9 @@ class _Frame:
     def indented(self, line: Line) -> bool:
         return line.x0 > self.left + _INDENT * line.size
 
+    def aside(self, line: Line) -> bool:
+        return line.x0 > self.left + _ASIDE * line.size
+
     def centred(self, line: Line, width: float) -> bool:
         middle = (self.left + self.right) / 2 if self.right is not None else width / 2
         return (line.x0 > self.left + _CENTRED * line.size and not self.full(line)
@@ -140,8 +144,8 @@ def _continues(a: Line, b: Line, frame: _Frame, width: float, same_page: bool) -
         # a heading (a larger font, or centred) printed over two lines
         return same_page and b.top > a.top and gap <= _TITLE_GAP * b.size
     spaced = same_page and gap > (frame.spacing + _SPACING) * b.size
-    return (not frame.centred(a, width) and not frame.centred(b, width) and frame.full(a, b)
-            and not frame.indented(b) and not spaced)
+    return (not frame.aside(a) and not frame.centred(a, width) and frame.full(a, b)
+            and not frame.indented(b) and not frame.centred(b, width) and not spaced)
 
 
 def _join(a: str, b: str) -> str:
