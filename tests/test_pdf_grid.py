@@ -195,11 +195,11 @@ def test_wide_gap_is_a_space_and_an_offset_part_is_the_same_line() -> None:
     assert texts(grid.layout(chars, [])) == ["上海市 2024年度"]
 
 
-def test_first_unit_width_counts_punctuation_and_numbers_as_one() -> None:
+def test_first_unit_is_punctuation_with_its_character_or_a_number_with_the_next() -> None:
     line_of = next(iter(grid.layout(write("（项）。主要用于", 0, 0, size=12), []).elements))
     number = next(iter(grid.layout(write("161.62万元", 0, 0, size=12), []).elements))
     assert isinstance(line_of, grid.TextLine) and line_of.lead == 48
-    assert isinstance(number, grid.TextLine) and number.lead == 36
+    assert isinstance(number, grid.TextLine) and number.lead == 48
 
 
 # ---------------------------------------------------------------------------------- paragraphs
@@ -279,6 +279,25 @@ def test_heading_in_a_larger_font_stays_apart_and_over_two_lines_is_one() -> Non
     assert [text for text, _ in joined(page(1, lines))][:3] == [
         "第三部分上海市普陀区财政局2024年度部门决算情况说明", "一、收入支出决算总体情况说明",
         SENTENCE * 3]
+
+
+def test_heading_in_another_font_ending_centred_is_one_line() -> None:
+    """第三部分…情况 in the body's size but in 黑体 fills the line, 说明 is centred under it."""
+    heading = "第三部分中共上海市普陀区委社会工作部2024年度部门决算情况"
+    lines = [text_line(heading, 60, font="SimHei"), text_line("说明", 80, 282, font="SimHei"),
+             text_line("一、收入支出决算总体情况说明", 120, 96, font="SimHei"),
+             *paragraph(SENTENCE * 3, 150), *paragraph(SENTENCE * 2, 220)]
+    assert [text for text, _ in joined(page(1, lines))][:2] == [
+        heading + "说明", "一、收入支出决算总体情况说明"]
+
+
+def test_page_with_a_narrower_text_block_has_its_own_margins() -> None:
+    """Page 2 sets its text 5 characters narrower than page 1: its lines reach its own margin."""
+    narrow = [text_line(SENTENCE[:32], top, LEFT + (2 * SIZE if top == 60 else 0))
+              for top in (60, 76, 92, 108)]
+    wide = [*paragraph(SENTENCE * 3, 40), *paragraph(SENTENCE * 3, 120)]
+    assert joined(page(1, wide), page(2, narrow))[3] == (
+        "".join(line.text for line in narrow), 2)
 
 
 def test_centred_title_over_two_lines_is_one_line() -> None:

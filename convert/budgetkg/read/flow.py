@@ -13,23 +13,25 @@ is one line.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from statistics import median
 
 _SUPPORT = 0.1  # a margin is where at least this share of the lines start (end) ...
 _MIN_SUPPORT = 3  # ... and at least this many
 _EDGE = 3.0  # lines starting (ending) this close start (end) at the same place
-_FULL = 1.5  # a line ending less than this many characters before the right margin reaches it
+_NEAR = 4.0  # the right margin is among line ends this many characters from the rightmost
+_FULL = 2.0  # a line ending less than this many characters before the right margin reaches it
 _FIT = 0.5  # ... as does one the next line's first word plus this many characters did not fit
 _INDENT = 0.8  # a line starting more than this many characters right of the margin is indented
 _ASIDE = 4.0  # ... and one starting more than this many is no paragraph's (单位：万元 at the right)
-_CENTRED = 2.0  # a centred line's middle is this many characters from the text's middle at most
+_CENTRED = 1.5  # a centred line's middle is this many characters from the text's middle at most
 _SIZE = 0.08  # font sizes less than this share apart are the same size
 _SPACING = 0.5  # a gap this many characters taller than the usual line spacing ends a paragraph
-_TITLE_GAP = 1.0  # two centred lines at most this many characters apart are one title
+_TITLE_GAP = 1.0  # two heading lines this many characters apart (or a line spacing) are one
 _NUMERALS = "一二三四五六七八九十百零〇"
 _MARKER = re.compile(
     rf"(?:[{_NUMERALS}]+[、.．]"  # 一、
@@ -70,12 +72,14 @@ class Page:
 
 @dataclass(frozen=True)
 class _Frame:
-    """The text area of the pages of one width: margins, body font size, usual line spacing
-    (the gap between two lines of a paragraph, in characters)."""
+    """The text area of a page: margins (the page's own where enough of its lines start or end
+    at one place, else those of the pages of its width), the body's font size and font, the
+    usual line spacing (the gap between two lines of a paragraph, in characters)."""
 
     left: float
     right: float | None  # None: too few lines end at one place to tell
     size: float
+    font: str
     spacing: float
 
     def full(self, line: Line, following: Line | None = None) -> bool:
@@ -92,38 +96,76 @@ class _Frame:
 
     def centred(self, line: Line, width: float) -> bool:
         middle = (self.left + self.right) / 2 if self.right is not None else width / 2
-        return (line.x0 > self.left + _CENTRED * line.size and not self.full(line)
-                and abs((line.x0 + line.x1) / 2 - middle) <= _CENTRED * line.size)
+        return self.aside(line) and abs((line.x0 + line.x1) / 2 - middle) <= _CENTRED * line.size
 
 
-def _edge(values: list[float], need: int, lowest: bool) -> float | None:
-    """The lowest (highest) value that `need` values lie within _EDGE of, or None."""
-    ordered = sorted(values) if lowest else sorted(-v for v in values)
-    end = 0
-    for start, value in enumerate(ordered):
-        end = max(end, start)
-        while end + 1 < len(ordered) and ordered[end + 1] - value <= _EDGE:
-            end += 1
-        if end - start + 1 >= need:
-            return value if lowest else -value
-    return None
+def _support(ordered: list[float], value: float) -> int:
+    """How many of the sorted values lie within _EDGE of `value`."""
+    return bisect_right(ordered, value + _EDGE) - bisect_left(ordered, value - _EDGE)
+
+
+def _left_edge(values: list[float], need: int) -> float | None:
+    """The lowest value that `need` values lie within _EDGE of, or None."""
+    ordered = sorted(values)
+    return next((v for v in ordered if _support(ordered, v) >= need), None)
+
+
+def _right_edge(values: list[float], need: int, size: float) -> float | None:
+    """Where most lines end among those ending near the highest end `need` lines share: a
+    justified line ends at the margin, a few overshoot it by a punctuation mark or a digit."""
+    ordered = sorted(values)
+    top = next((v for v in reversed(ordered) if _support(ordered, v) >= need), None)
+    if top is None:
+        return None
+    near = [v for v in ordered if top - _NEAR * size <= v <= top]
+    return max(near, key=lambda v: (_support(ordered, v), v))
+
+
+def _text(lines: Iterable[Line]) -> list[Line]:
+    return [line for line in lines if not line.row and not line.spread]
+
+
+def _margins(text: list[Line], need: int) -> tuple[float | None, float | None]:
+    if not text:
+        return None, None
+    sizes = sorted(line.size for line in text)
+    left = _left_edge([line.x0 for line in text], need)
+    right = _right_edge([line.x1 for line in text], need, sizes[len(sizes) // 2])
+    return left, right if left is not None and right is not None and right > left else None
 
 
 def _frame(lines: list[Line]) -> _Frame:
-    text = [line for line in lines if not line.row and not line.spread]
+    """The frame of the pages of one width."""
+    text = _text(lines)
     if not text:
-        return _Frame(0.0, None, 0.0, 0.0)
-    need = max(_MIN_SUPPORT, round(_SUPPORT * len(text)))
-    left = _edge([line.x0 for line in text], need, lowest=True)
-    right = _edge([line.x1 for line in text], need, lowest=False)
+        return _Frame(0.0, None, 0.0, "", 0.0)
+    left, right = _margins(text, max(_MIN_SUPPORT, round(_SUPPORT * len(text))))
     sizes: Counter[float] = Counter()
+    fonts: Counter[str] = Counter()
     for line in text:
         sizes[line.size] += len(line.text)
+        fonts[line.font] += len(line.text) if line.font else 0
     gaps = [(b.top - a.bottom) / b.size for a, b in pairwise(text)
             if b.size > 0 and _same_size(a.size, b.size) and b.top > a.top]
-    return _Frame(min(line.x0 for line in text) if left is None else left,
-                  right if left is not None and right is not None and right > left else None,
-                  sizes.most_common(1)[0][0], median(gaps) if gaps else 1.0)
+    return _Frame(min(line.x0 for line in text) if left is None else left, right,
+                  sizes.most_common(1)[0][0], fonts.most_common(1)[0][0],
+                  median(gaps) if gaps else 1.0)
+
+
+def _page_frame(page: Page, frame: _Frame) -> _Frame:
+    """The frame of one page: its own margins where enough of its lines share them and they
+    bound its text (not three short list items ending at one place), else `frame`'s."""
+    text = _text(page.lines)
+    if not text:
+        return frame
+    size = frame.size or text[0].size
+    left, right = _margins(text, _MIN_SUPPORT if frame.right is not None else 2)
+    if right is not None and right < max(line.x1 for line in text) - _NEAR * size:
+        right = None
+    if left is not None and left > min(line.x0 for line in text) + _NEAR * size:
+        left = None
+    return replace(frame, left=frame.left if left is None else left,
+                   right=frame.right if right is None else right)
 
 
 def _same_size(a: float, b: float) -> bool:
@@ -134,18 +176,24 @@ def _same_font(a: Line, b: Line) -> bool:
     return _same_size(a.size, b.size) and (a.font == b.font or not a.font or not b.font)
 
 
-def _continues(a: Line, b: Line, frame: _Frame, width: float, same_page: bool) -> bool:
-    """Whether text line b goes on with the paragraph text line a ends."""
+def _continues(a: Line, frame_a: _Frame, b: Line, frame_b: _Frame, width: float,
+               same_page: bool) -> bool:
+    """Whether text line b (in frame_b) goes on with the paragraph text line a (in frame_a)
+    ends."""
     if a.spread or b.spread or not _same_font(a, b) or _MARKER.match(b.text):
         return False
     gap = b.top - a.bottom
-    larger = a.size > frame.size and not _same_size(a.size, frame.size)
-    if larger or (frame.centred(a, width) and frame.centred(b, width)):
-        # a heading (a larger font, or centred) printed over two lines
-        return same_page and b.top > a.top and gap <= _TITLE_GAP * b.size
-    spaced = same_page and gap > (frame.spacing + _SPACING) * b.size
-    return (not frame.aside(a) and not frame.centred(a, width) and frame.full(a, b)
-            and not frame.indented(b) and not frame.centred(b, width) and not spaced)
+    larger = a.size > frame_a.size and not _same_size(a.size, frame_a.size)
+    other_font = bool(a.font) and a.font != frame_a.font
+    centred = frame_a.centred(a, width) and frame_b.centred(b, width)
+    close = (same_page and b.top > a.top
+             and gap <= max(_TITLE_GAP, frame_b.spacing + _SPACING) * b.size
+             and b.x0 < a.x1 and a.x0 < b.x1)
+    if close and (larger or centred or (other_font and frame_b.centred(b, width))):
+        return True  # a heading (larger, centred, or another font ending centred) on two lines
+    spaced = same_page and gap > (frame_b.spacing + _SPACING) * b.size
+    return (not centred and not frame_a.aside(a) and frame_a.full(a, b)
+            and not frame_b.indented(b) and not frame_b.centred(b, width) and not spaced)
 
 
 def _join(a: str, b: str) -> str:
@@ -162,17 +210,17 @@ def paragraphs(pages: Sequence[Page]) -> list[tuple[str, int]]:
                                 for line in p.lines])
     out: list[tuple[str, int]] = []
     open_line: int | None = None  # index in `out` of the paragraph the last text line is in
-    last: Line | None = None  # that text line
+    last: tuple[Line, _Frame] | None = None  # that text line and its page's frame
     for page in pages:
-        frame = frames[round(page.width)]
+        frame = _page_frame(page, frames[round(page.width)])
         for i, line in enumerate(page.lines):
             if (not line.row and last is not None and open_line is not None
-                    and _continues(last, line, frame, page.width, same_page=i > 0)):
+                    and _continues(*last, line, frame, page.width, same_page=i > 0)):
                 out[open_line] = (_join(out[open_line][0], line.text), out[open_line][1])
-                last = line
+                last = (line, frame)
                 continue
             out.append((line.text, page.number))
-            open_line, last = (None, None) if line.row else (len(out) - 1, line)
+            open_line, last = (None, None) if line.row else (len(out) - 1, (line, frame))
         if not page.lines:
             open_line, last = None, None
         out.append(("", page.number))

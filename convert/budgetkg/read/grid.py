@@ -32,7 +32,7 @@ _SLIVER = 2.0  # a column narrower than this many characters that no text starts
 _WHITE = 0.95  # a colour component at least this light (ink at most 1 - this) is white
 _OVERLAP = 0.5  # share of the smaller height two characters must share to be on one line
 _GAP = 1.5  # a gap wider than this many character widths is a space
-_SPREAD = 4.0  # a gap wider than this many character widths splits a line into parts
+_SPREAD = 4.0  # a gap wider than this many times the font size splits a line into parts
 _AMOUNT = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?")
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 _OPENING = set("（(《<“‘[［【〔{")  # never ends a line
@@ -338,7 +338,7 @@ def _line_groups(chars: Iterable[Char]) -> list[list[Char]]:
 
 def _line_text(chars: Sequence[Char]) -> tuple[str, bool]:
     """A visual line's text (a gap wider than _GAP characters is a space) and whether a gap
-    wider than _SPREAD characters splits it."""
+    wider than _SPREAD times the font size splits it."""
     text = ""
     spread = False
     for previous, char in zip([None, *chars], chars, strict=False):
@@ -347,7 +347,7 @@ def _line_text(chars: Sequence[Char]) -> tuple[str, bool]:
             gap = char.x0 - previous.x1
             if gap > _GAP * width:
                 text += " "
-            spread = spread or gap > _SPREAD * width
+            spread = spread or gap > _SPREAD * char.size
         text += char.text
     return " ".join(text.split()), spread
 
@@ -469,15 +469,19 @@ def _split_band(cells: list[_Cell], top: float, bottom: float
 
 def _lead(chars: Sequence[Char]) -> float:
     """The width of a line's first unit that cannot be broken: opening punctuation, then one
-    character or a run of Latin letters and digits, then closing punctuation."""
+    character, or a number or Latin word with the character after it (a word processor keeps
+    161.62万 together), then closing punctuation."""
     end = 0
     while end < len(chars) and chars[end].text in _OPENING:
         end += 1
     if end < len(chars):
         end += 1
-        while (end < len(chars) and chars[end - 1].text.isascii() and chars[end].text.isascii()
-               and (chars[end].text.isalnum() or chars[end].text in ",.")):
-            end += 1
+        if chars[end - 1].text.isascii() and chars[end - 1].text.isalnum():
+            while end < len(chars) and chars[end].text.isascii() and (
+                    chars[end].text.isalnum() or chars[end].text in ",."):
+                end += 1
+            if end < len(chars) and chars[end].text not in _OPENING:
+                end += 1
     while end < len(chars) and chars[end].text in _CLOSING:
         end += 1
     return chars[end - 1].x1 - chars[0].x0 if end else 0.0
