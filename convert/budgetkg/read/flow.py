@@ -2,12 +2,14 @@
 
 Pure geometry like read/grid.py: the worker processes of read/pdf.py return each page's lines
 with their position and font, and this joins them in the parent, so the text is the same for any
-number of workers. A paragraph goes on while a line reaches the right margin (the next line's
-first word would not have fitted after it) and the next one starts at the left margin, in the
-same font, at the usual line spacing; an indented line, a list item (一、 （一） 1、 第一条 …),
-a heading (centred, or another font or size) and a line split by wide gaps (部门：…  单位：万元)
-start a new one. A heading printed over two lines (centred, or in a font larger than the text's)
-is one line.
+number of workers. The text's margins come from where lines start and end (a page's own where
+enough of its lines share them, else those of the pages of its width). A paragraph goes on
+while a line reaches the right margin (the next line's first word would not have fitted after
+it) and the next one starts at the left margin, in the same font, at the usual line spacing; an
+indented line, a list item (一、 （一） 1、 第一条 注：…), a centred line, a line set far from the
+left margin (单位：万元) and a line split by wide gaps (部门：…  单位：万元) start a new one. A
+heading printed over two lines (larger than the body, centred, or in another font with its end
+centred under it) is one line.
 """
 
 from __future__ import annotations
