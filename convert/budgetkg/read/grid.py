@@ -86,7 +86,8 @@ class TextLine:
     `size` is the font size most of its characters have, `font` the font all its CJK characters
     share ("" when they differ or there are none), `spread` whether a wide gap splits it into
     parts (部门：…  单位：万元), `lead` the width of its first unit a line cannot break inside (a
-    character or a number with the punctuation that sticks to it: （项）。 161.62).
+    character with the punctuation that sticks to it, （项）。, or a number with the character
+    after it, 161.62万).
     """
 
     text: str
@@ -127,9 +128,9 @@ def is_white(colour: Colour) -> bool:
     if colour is None or isinstance(colour, str):
         return False
     values = colour if isinstance(colour, tuple) else (colour,)
-    if not values or not all(isinstance(v, int | float) for v in values):
+    numbers = [float(v) for v in values if isinstance(v, int | float)]
+    if not numbers or len(numbers) != len(values):  # a pattern among the components
         return False
-    numbers = [float(v) for v in values if not isinstance(v, str)]
     if len(numbers) == 4:  # CMYK: no ink
         return all(v <= 1 - _WHITE for v in numbers)
     return all(v >= _WHITE for v in numbers)
@@ -217,6 +218,25 @@ def rules(shapes: Iterable[Shape]) -> list[Rule]:
 # ---------------------------------------------------------------------------------- the regions
 
 
+class _Groups:
+    """Union-find over 0..n-1: the smallest member of a group is its root."""
+
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def root(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def join(self, a: int, b: int) -> None:
+        ra, rb = self.root(a), self.root(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+
 @dataclass(frozen=True)
 class _Region:
     horizontal: tuple[Rule, ...]
@@ -235,14 +255,7 @@ def _touch(h: Rule, v: Rule) -> bool:
 def _regions(found: list[Rule]) -> list[_Region]:
     """Connected groups of rules: a horizontal and a vertical rule touching, or two parallel
     rules side by side a double border apart (each cell drawn as its own rectangle)."""
-    parent = list(range(len(found)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    groups = _Groups(len(found))
     horizontal = sorted((i for i, r in enumerate(found) if r.horizontal),
                         key=lambda i: found[i].at)
     vertical = sorted((i for i, r in enumerate(found) if not r.horizontal),
@@ -252,7 +265,7 @@ def _regions(found: list[Rule]) -> list[_Region]:
         h = found[i]
         for j in vertical[bisect_left(xs, h.start - _TOUCH):bisect_right(xs, h.end + _TOUCH)]:
             if _touch(h, found[j]):
-                parent[root(i)] = root(j)
+                groups.join(i, j)
     for same in (horizontal, vertical):
         for k, i in enumerate(same):
             a = found[i]
@@ -261,12 +274,12 @@ def _regions(found: list[Rule]) -> list[_Region]:
                 if b.at - a.at > _DOUBLE:
                     break
                 if min(a.end, b.end) - max(a.start, b.start) >= _ALONGSIDE:
-                    parent[root(i)] = root(j)
-    groups: dict[int, list[Rule]] = {}
+                    groups.join(i, j)
+    members_of: dict[int, list[Rule]] = {}
     for i, rule in enumerate(found):
-        groups.setdefault(root(i), []).append(rule)
+        members_of.setdefault(groups.root(i), []).append(rule)
     out = []
-    for members in groups.values():
+    for members in members_of.values():
         hs = tuple(r for r in members if r.horizontal)
         vs = tuple(r for r in members if not r.horizontal)
         if len(vs) < 2 or not hs:
@@ -383,32 +396,21 @@ def _table(region: _Region, chars: list[Char]) -> list[Row] | None:
     columns, bands = len(xs) - 1, len(ys) - 1
     x_mid = [(xs[i][1] + xs[i + 1][0]) / 2 for i in range(columns)]
     y_mid = [(ys[i][1] + ys[i + 1][0]) / 2 for i in range(bands)]
-    # positions (band, column) joined where no rule separates them: merged cells
-    parent = list(range(bands * columns))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def join(a: int, b: int) -> None:
-        ra, rb = root(a), root(b)
-        if ra != rb:  # the smaller index (top-left) stays the root
-            parent[max(ra, rb)] = min(ra, rb)
-
+    # positions (band, column) joined where no rule separates them: merged cells, each under
+    # its top-left position (the smallest index)
+    merged = _Groups(bands * columns)
     for band in range(bands):
         for column in range(columns):
             here = band * columns + column
             if column + 1 < columns and not _covers(region.vertical, xs[column + 1],
                                                     y_mid[band]):
-                join(here, here + 1)
+                merged.join(here, here + 1)
             if band + 1 < bands and not _covers(region.horizontal, ys[band + 1],
                                                 x_mid[column]):
-                join(here, here + columns)
+                merged.join(here, here + columns)
     cells: dict[int, _Cell] = {}
     for i in range(bands * columns):
-        r = root(i)
+        r = merged.root(i)
         cell = cells.setdefault(r, _Cell(r // columns, r % columns, 1, []))
         cell.rows = max(cell.rows, i // columns - cell.row + 1)
     x_edges = [(first + last) / 2 for first, last in xs[1:-1]]
@@ -416,13 +418,13 @@ def _table(region: _Region, chars: list[Char]) -> list[Row] | None:
     for char in chars:
         column = min(max(bisect_left(x_edges, _centre_x(char)), 0), columns - 1)
         band = min(max(bisect_left(y_edges, _centre_y(char)), 0), bands - 1)
-        cells[root(band * columns + column)].chars.append(char)
+        cells[merged.root(band * columns + column)].chars.append(char)
     # a sliver between two rules a little apart in different rows (the header's rule and the
     # body's) holds no text of its own: it is no column
     size = sorted(c.size for c in chars)[len(chars) // 2] if chars else 0.0
+    written = {c.column for c in cells.values() if c.chars}
     keep = [column for column in range(columns)
-            if xs[column + 1][0] - xs[column][1] >= _SLIVER * size
-            or any(c.column == column and _cell_text(c.chars) for c in cells.values())]
+            if xs[column + 1][0] - xs[column][1] >= _SLIVER * size or column in written]
     rows: list[Row] = []
     for band in range(bands):
         starting = [c for c in cells.values() if c.row == band]
