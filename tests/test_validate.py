@@ -35,7 +35,11 @@ VIOLATIONS = {
     ],
     # The four shares of 一般公共预算财政拨款支出 add to 100.07%: 2106.66 / 2940.05 is 71.65%, the
     # text says 71.73% (the other three shares, 11.11, 2.07 and 15.16, are right).
-    "sh-putuo-caizhengju-2024-dept-final.pdf": [("NarrativeShare", "说明", "（类）2106.66万元")],
+    # The PDF reader joins the paragraph's visual lines, so the finding quotes the whole sentence.
+    "sh-putuo-caizhengju-2024-dept-final.pdf": [
+        ("NarrativeShare", "说明",
+         "一般公共预算财政拨款支出2940.05万元，主要用于以下方面：一般公共服务支出（类）2106.66万元"),
+    ],
     # The 三公 table's note says the table is empty (故本表为空表) above 47.91 万元 of 三公 budget.
     "sh-putuo-wanli-jiedao-2024-dept-budget.pdf": [
         ("EmptyTableNote", "部门“三公”经费和机关运行经费预算表", "47.91 | "),
