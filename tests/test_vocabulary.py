@@ -76,7 +76,7 @@ def test_every_term_named_in_mappings_is_a_code_list_concept(vocabulary: list[ox
         assert f"{ONTOLOGY}{dimension}" in concepts
     for unit in mappings.document["units"].values():
         assert f"{CODELIST}unit/{unit}" in concepts
-    for phase in mappings.document["phases"].values():
+    for phase in mappings.document["heading"]["phases"].values():
         assert f"{CODELIST}budget-phase/{phase}" in concepts
 
 

@@ -336,6 +336,8 @@ def _table(ctx: _Context, table: BudgetTable, table_iri: str) -> None:
     g.add(table_iri, term("document"), iri.document)
     g.add(iri.document, term("hasTable"), table_iri)
     g.add(table_iri, term("isEmpty"), lit(table.empty))
+    if table.empty and (sentence := _emptiness_explained(ctx, table)):
+        g.add(table_iri, term("emptinessExplained"), zh(sentence))
     if table.unit:
         g.add(table_iri, term("printedUnit"), concept("unit", table.unit))
     for note in table.notes:
@@ -378,6 +380,7 @@ def _table(ctx: _Context, table: BudgetTable, table_iri: str) -> None:
         project_iri = _project(ctx, project, row_iri) if project else ""
         if project_iri:
             ctx.projects[(table.number, row.number)] = project_iri
+        stated: list[_Statement] = []
         for column in table.columns:
             text, raw = row.cells[column.number - 1], row.raw[column.number - 1]
             amount = row.amount(column)
@@ -418,8 +421,11 @@ def _table(ctx: _Context, table: BudgetTable, table_iri: str) -> None:
             for prop, concept_iri in terms:
                 if prop != term("budgetPhase"):
                     g.add(obs, prop, concept_iri)
-            if amount.yuan is not None and _states_a_fact(row, terms, column):
-                _state(ctx, obs, terms, dims, amount, (table.number, row.number, column.number))
+            if amount.yuan is not None and _states_a_fact(ctx, table, row, column, terms,
+                                                          table_terms):
+                stated.append(_statement(obs, terms, dims, amount,
+                                         (table.number, row.number, column.number)))
+        _state(ctx, stated)
     _identities(ctx, table, table_iri, columns, rows)
     for indicator in table.indicators:
         _indicator(ctx, iri.document, indicator, table_iri, seen)
@@ -434,28 +440,75 @@ def _table(ctx: _Context, table: BudgetTable, table_iri: str) -> None:
         g.add(iri.document, term("annualGoal"), zh(table.annual_goal))
 
 
-def _states_a_fact(row: Row, terms: list[tuple[str, str]], column: Column) -> bool:
+def _emptiness_explained(ctx: _Context, table: BudgetTable) -> str:
+    """The narrative sentence saying that the budget an empty table is about has nothing (本部门
+    无政府性基金预算, 政府性基金支出预算支出0万元), if the document prints one."""
+    vocabulary = ctx.mappings.vocabulary
+    subject = {t for t in table.terms if t[0] == "fundingSource"} - {
+        ("fundingSource", "fiscal-appropriation")}  # 财政拨款 alone names no budget
+    if not subject:
+        return ""
+    absent = re.compile(ctx.mappings.narrative["absent"])
+    for paragraph in ctx.doc.paragraphs:
+        for sentence in re.split(ctx.mappings.narrative["sentence_split"], paragraph.text):
+            if absent.search(sentence) and subject & set(vocabulary.terms_of(sentence)):
+                return sentence.strip()
+    return ""
+
+
+def _states_a_fact(ctx: _Context, table: BudgetTable, row: Row, column: Column,
+                   terms: list[tuple[str, str]], table_terms: list[tuple[str, str]]) -> bool:
     """A cell states a fiscal fact when its figure says income or expenditure, and its row is
     a total, or says what it is (a code, a unit, a project, words of the vocabulary), or is
-    the only kind of row its table has (no label): a named row the vocabulary does not know
-    would otherwise pass for its table's total."""
+    the only kind of row its table has (no label, no text beside the amounts): a named row the
+    vocabulary does not know would otherwise pass for its table's total. In a table of a part
+    of the budget (三公: `part` in kinds.yaml) whose title names no expenditure type (“三公”经费、
+    会议费、培训费), the words of the cell's row or column must say which part: its bare 合计 is
+    not the budget's total."""
     if not any(p == term("operationCharacter") for p, _ in terms):
         return False
+    if ctx.mappings.kind(table.kind).part and not any(
+            t[0] == term("expenditureType") for t in table_terms) and not any(
+            t not in table_terms and t[0] != term("budgetPhase") for t in terms):
+        return False
     named = column.block in row.named or (column.block == 0 and bool(row.named))
-    return row.total or not row.label or bool(row.codes or row.unit or named)
+    unlabelled = not row.label and not any(c.role in ("label", "text") for c in table.columns)
+    return row.total or unlabelled or bool(row.codes or row.unit or named)
 
 
-def _state(ctx: _Context, obs: str, terms: list[tuple[str, str]], dims: dict[str, Value],
-           amount: Amount, place: tuple[int, int, int]) -> None:
-    """The observation states the fact its dimensions name (one per document and key)."""
+@dataclass(frozen=True)
+class _Statement:
+    """A cell stating a fact: its observation, the fact's key, its amount and place."""
+
+    obs: str
+    key: tuple[tuple[str, str], ...]
+    amount: Amount
+    place: tuple[int, int, int]  # (table, row, column)
+
+
+def _statement(obs: str, terms: list[tuple[str, str]], dims: dict[str, Value], amount: Amount,
+               place: tuple[int, int, int]) -> _Statement:
     key = tuple(sorted({(p, v) for p, v in terms if p != term("budgetPhase")}
                        | {(term(d), str(v.value)) for d, v in dims.items()}))
-    fact = ctx.iri.fact(digest(*(f"{p} {v}" for p, v in key), size=16))
-    ctx.graph.add(obs, term("statesFact"), fact)
-    assert amount.yuan is not None
-    tolerance = _half_digit(amount.printed) * (amount.yuan / amount.value if amount.value
-                                               else codelists().yuan_factor[amount.unit])
-    ctx.facts.setdefault(fact, _Fact(key)).cells.append((place, amount.yuan, tolerance, obs))
+    return _Statement(obs, key, amount, place)
+
+
+def _state(ctx: _Context, stated: list[_Statement]) -> None:
+    """The observations of one row state the facts their dimensions name (one per document and
+    key); two cells of a row naming the same fact are told apart by nothing the vocabulary
+    knows, so neither states it."""
+    keys = Counter(s.key for s in stated)
+    for s in stated:
+        if keys[s.key] > 1:
+            continue
+        fact = ctx.iri.fact(digest(*(f"{p} {v}" for p, v in s.key), size=16))
+        ctx.graph.add(s.obs, term("statesFact"), fact)
+        amount = s.amount
+        assert amount.yuan is not None
+        tolerance = _half_digit(amount.printed) * (
+            amount.yuan / amount.value if amount.value else codelists().yuan_factor[amount.unit])
+        ctx.facts.setdefault(fact, _Fact(s.key)).cells.append((s.place, amount.yuan, tolerance,
+                                                               s.obs))
 
 
 def _printed_tolerance(amount: Amount) -> Decimal:
@@ -599,10 +652,10 @@ def _statements(ctx: _Context) -> list[str]:
         g.add(s, term("measureKind"), concept("measure-kind", st.measure))
         g.add(s, term("value"), lit(st.value))
         g.add(s, term("unitText"), lit(st.unit))
+        factor = codelists().yuan_factor[yuan[st.unit]] if st.unit in yuan else Decimal(1)
         if st.unit in yuan:
-            factor = codelists().yuan_factor[yuan[st.unit]]
             g.add(s, term("valueInYuan"), lit(st.value * factor))
-            g.add(s, term("tolerance"), lit(_half_digit(str(st.value)) * factor))
+        g.add(s, term("tolerance"), lit(_half_digit(str(abs(st.value))) * factor))
         g.add(s, term("sentence"), zh(st.sentence))
         g.add(s, term("sourceLine"), lit(st.line))  # the paragraph, also for a PDF's text form
         if st.page:
@@ -612,6 +665,11 @@ def _statements(ctx: _Context) -> list[str]:
         fact = _restated(ctx, st) if st.measure == "amount" and st.unit in yuan else None
         if fact is not None:
             g.add(s, term("restates"), fact)
+        if st.whole:
+            g.add(s, term("wholeText"), zh(st.whole))
+            whole = _whole(ctx, st)
+            if whole is not None:
+                g.add(s, term("shareOf"), whole)
     return out
 
 
@@ -630,14 +688,38 @@ def _restated(ctx: _Context, st: Statement) -> str | None:
     if not own and not vocabulary.total.search(st.subject):
         return None  # a subject that names nothing (政府采购) or only 支出 restates no fact
     words = set(vocabulary.terms_of(f"{st.section} {st.subject}"))
+    return _fact_named(ctx, words, st.subject, st.phase)
+
+
+def _whole(ctx: _Context, st: Statement) -> str | None:
+    """The fact a share names as its whole (占“三公”经费的…, 占本年支出合计的…): the words of
+    the whole, with the operation of its part where it names none; a whole that is no total
+    (“三公”经费) is of the section's funding source too, a total (本年支出合计) is the
+    document's."""
+    vocabulary = ctx.mappings.vocabulary
+    words = set(vocabulary.terms_of(st.whole))
+    context = vocabulary.terms_of(f"{st.section} {st.subject}")
+    if not any(d == "operationCharacter" for d, _ in words):
+        words |= {t for t in context if t[0] == "operationCharacter"}
+    if not vocabulary.total.search(st.whole):
+        words |= {t for t in context if t[0] == "fundingSource"}
+    if len(words) < 2 and not vocabulary.total.search(st.whole):
+        return None
+    return _fact_named(ctx, words, st.whole, "")
+
+
+def _fact_named(ctx: _Context, words: set[tuple[str, str]], subject: str,
+                phase: str) -> str | None:
+    """The document's fact with the dimensions the words give, if it has one."""
+    vocabulary = ctx.mappings.vocabulary
     of_document = ctx.dims()
-    if st.phase:  # 年初预算为2993.92万元 in a final account
-        of_document["budgetPhase"] = ox.NamedNode(concept("budget-phase", st.phase))
+    if phase:  # 年初预算为2993.92万元 in a final account
+        of_document["budgetPhase"] = ox.NamedNode(concept("budget-phase", phase))
     dims = {(term(d), str(v.value)) for d, v in of_document.items()}
     # a total of the narrative (收入总计) is the table's total with carry-over where the
     # document prints one, else its plain total; a total of the year (本年收入合计) is plain
-    grand = bool(vocabulary.total.search(st.subject)) and not vocabulary.current_year.search(
-        st.subject)
+    grand = bool(vocabulary.total.search(subject)) and not vocabulary.current_year.search(
+        subject)
     for extra in ([{("coverage", "with-carry-over")}] if grand else []) + [set()]:
         key = tuple(sorted({(p, v) for p, v in _terms(tuple(words | extra))
                             if p != term("budgetPhase")} | dims))

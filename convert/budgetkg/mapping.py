@@ -82,6 +82,8 @@ class Kind:
     none: tuple[re.Pattern[str], ...] = ()
     terms: Terms = ()  # what every figure of a table of this kind is
     layout: str = "grid"
+    part: bool = False  # the table prints a part of the budget (三公, 政府采购), not all of it
+    headers: tuple[re.Pattern[str], ...] = ()  # what the first row says when there is no title
 
     def fits(self, core: str) -> bool:
         return all(p.search(core) for p in self.all) and not any(p.search(core)
@@ -208,6 +210,12 @@ class Mappings:
             return None
         return max(fitting, key=lambda k: (len(k.all), -self.kinds.index(k)))
 
+    def kind_for_header(self, first_row: str) -> Kind | None:
+        """The kind an untitled table's first row names (its cells joined): every `headers`
+        pattern of the kind."""
+        return next((k for k in self.kinds
+                     if k.headers and all(p.search(first_row) for p in k.headers)), None)
+
     def nearest_kinds(self, title: str, organisation: str = "", count: int = 3) -> list[Kind]:
         """The kinds whose patterns the title comes closest to satisfying, closest first."""
         core = self.title_core(title, organisation)
@@ -224,6 +232,9 @@ def _kinds(data: dict[str, Any], path: Path) -> tuple[tuple[Kind, ...], Kind]:
             all=tuple(_compile(p, path, f"{where}.all") for p in entry["all"]),
             none=tuple(_compile(p, path, f"{where}.none") for p in entry.get("none", [])),
             terms=_terms(entry.get("terms")), layout=entry.get("layout", "grid"),
+            part=entry.get("part", False),
+            headers=tuple(_compile(p, path, f"{where}.headers")
+                          for p in entry.get("headers", [])),
         ))
     label = data["unrecognised"]["label"]
     return tuple(kinds), Kind("unrecognised", label["zh"], label["en"], ())

@@ -186,6 +186,7 @@ class Statement:
     page: int = 0
     file: int = 0
     phase: str = ""  # the phase its clause names (年初预算 → budget, 决算 → final), if any
+    whole: str = ""  # what a share is of, when the sentence names it (占“三公”经费的…%)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
+import resource
+import signal
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -34,8 +37,9 @@ else:  # the worker script: grid.py from its folder, so read/__init__ (the conve
     sys.path.insert(0, str(Path(__file__).parent))
     import grid
 
-_BASE_SECONDS = 5.0  # time budget of one PDF: this plus _SECONDS_PER_PAGE per page
+_BASE_SECONDS = 5.0  # processor-time budget of a worker: this plus _SECONDS_PER_PAGE per page
 _SECONDS_PER_PAGE = 0.4
+_WALL_FACTOR = 10  # a worker idle that long (not computing) is stopped too
 _PAGES_PER_WORKER = 8  # a shorter run of pages is not worth starting another process
 _MIN_REPEAT_CHARS = 12
 _REPEATED_PAGE = 0.8  # a page repeating this share of the previous page's lines is a second layer
@@ -98,13 +102,17 @@ def _read_pages(path: Path, data: bytes, furniture: list[str], run: tuple[int, i
     """One worker's pages."""
     # this file as a script (-P: its folder stays off sys.path), so that a worker imports
     # pdfplumber and not the converter package: 0.1 s less to start
-    command = [sys.executable, "-P", __file__, json.dumps(furniture), *map(str, run)]
+    command = [sys.executable, "-P", __file__, json.dumps(furniture), *map(str, run),
+               str(budget)]
+    damaged = InputError(path, f"reading the PDF took more than {budget:.0f} s of processor "
+                               "time: the file looks damaged")
     try:
-        done = subprocess.run(command, input=data, capture_output=True, timeout=budget,
-                              check=False)
+        done = subprocess.run(command, input=data, capture_output=True,
+                              timeout=budget * _WALL_FACTOR, check=False)
     except subprocess.TimeoutExpired:
-        raise InputError(path, f"reading the PDF took longer than {budget:.0f} s: the file "
-                               "looks damaged") from None
+        raise damaged from None
+    if done.returncode == -signal.SIGXCPU:
+        raise damaged
     if done.returncode != 0:
         lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise InputError(path, lines[-1] if lines else "the PDF reader stopped")
@@ -210,8 +218,12 @@ def _geometry(element: grid.Row | grid.TextLine) -> list[Any]:
 
 def main() -> None:
     """Worker entry: a PDF on stdin, the patterns of page furniture as JSON in argv[1], the
-    first and last page to read in argv[2] and argv[3]."""
+    first and last page to read in argv[2] and argv[3], the processor seconds it may take in
+    argv[4] (past them the system stops it: a budget of processor time, not of wall-clock time,
+    so that a loaded machine does not pass for a damaged file)."""
     furniture, first, last = json.loads(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+    seconds = math.ceil(float(sys.argv[4]))
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
     try:
         pages = _extract(Path("stdin.pdf"), sys.stdin.buffer.read(), furniture, first, last)
     except InputError as exc:

@@ -19,8 +19,12 @@ from budgetkg.mapping import Mappings
 from budgetkg.tables import RawTable, SourceLine
 
 _LOOK_BACK = 6  # lines above a table body searched for its title and meta lines
-_LABEL = re.compile(r"^(?:[（(]?(?:公开\s*\d+\s*表|公开表[一二三四五六七八九十]+|附表\s*\d+|"
-                    r"表\s*[一二三四五六七八九十\d]+)[）)]?[：:、.．\s]*)$")
+_NUMERAL = "(?:[二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])"  # 一 … 九十九
+_LABEL = re.compile(rf"^(?:[（(]?(?:公开\s*\d+\s*表|公开表{_NUMERAL}|附表\s*\d+|"
+                    rf"表\s*(?:\d+|{_NUMERAL}))[）)]?[：:、.．\s]*)$")
+_LABELLED = re.compile(_LABEL.pattern.removesuffix("$").removesuffix(")") + r")\s*(?P<rest>\S.*)$")
+_FRAGMENT = re.compile(r"[\u3400-\u9fff（）()]{1,12}")  # the end of a cut meta value: 公厅
+_FIGURE = re.compile(r"\d[\d,]*\.\d+|\d{1,3}(?:,\d{3})+|(?:^|\t)\d+(?:\t|$)")
 _CONTINUED = re.compile(r"[（(]续[表]?[）)]|续表")
 
 
@@ -92,7 +96,11 @@ class _Lines:
                                                        for p in self.unit_res)
 
     def title(self, text: str) -> tuple[str, str] | None:
-        """(title, meta printed after it on the same line) when the text is a table title."""
+        """(title, meta printed after it on the same line) when the text is a table title;
+        a label before it (公开01表：…, 表一 …) stays part of it."""
+        labelled = _LABELLED.match(text.strip())
+        if labelled is not None and (found := self.title(labelled["rest"])) is not None:
+            return text.strip()[: labelled.start("rest")] + found[0], found[1]
         m = self.title_re.match(text.strip())
         if m is None or "：" in m["title"] or ":" in m["title"] or len(compact(m["title"])) < 3:
             return None
@@ -168,6 +176,8 @@ def split(text: str, mappings: Mappings, pages: tuple[int, ...] = ()) -> TextFor
     previous_end = 0
     for run in _runs(lines):
         title, meta, title_line = _title_above(lines, run.start, previous_end)
+        if not title and _stray(lines, run):
+            continue  # a chart's labels set in columns: narrative text, not a table
         first = run.start
         # a title and meta lines printed inside the grid, as its first rows
         while first < run.end:
@@ -188,7 +198,8 @@ def split(text: str, mappings: Mappings, pages: tuple[int, ...] = ()) -> TextFor
         notes, after = _notes(lines, run.end)
         for i in range(title_line if title_line is not None else run.start, after):
             claimed.add(i)
-        continued = bool(title and _CONTINUED.search(title))
+        continued = bool(title and _CONTINUED.search(title)) or bool(
+            tables and title and body and _repeats(lines, tables[-1], title, body[0]))
         if tables and (not title or continued) and _continues(lines, previous_end, run.start,
                                                               title_line):
             tables[-1] = _extend(tables[-1], body, notes)
@@ -222,10 +233,15 @@ def _blocks(lines: _Lines, first: int, end: int) -> list[SourceLine]:
 
 
 def _title_above(lines: _Lines, start: int, floor: int) -> tuple[str, list[str], int | None]:
-    """The title and meta lines printed above a table body (title, meta, title's index)."""
+    """The title and meta lines printed above a table body (title, meta, title's index).
+
+    A short fragment between the meta lines and the body is the end of a meta value printed
+    in a cell too narrow for it (部门：中国共产党江苏省委员会办 | 公厅): it is put back."""
     meta: list[str] = []
+    fragments: list[str] = []
     i = start - 1
     seen = 0
+    title, title_index = "", None
     while i >= floor and seen < _LOOK_BACK:
         if lines.is_blank(i) or lines.is_row(i):
             i -= 1
@@ -244,13 +260,31 @@ def _title_above(lines: _Lines, start: int, floor: int) -> tuple[str, list[str],
                     title, title_index = f"{label}{title}" if not _LABEL.match(label) else (
                         f"{label} {title}"), above
             meta = ([same_line_meta] if same_line_meta else []) + meta
-            return title, meta, title_index
+            break
         if lines.is_meta(text) and len(text) <= 80:
             meta.insert(0, text)
-            i -= 1
-            continue
-        break
-    return "", meta, None
+        elif not meta and _FRAGMENT.fullmatch(compact(text)) and (
+                (above := _previous_text(lines, i, floor)) is not None
+                and lines.is_meta(lines.text(above))):
+            fragments.insert(0, compact(text))
+        else:
+            break
+        i -= 1
+    for fragment in fragments:
+        meta = _continue_meta(meta, fragment, lines)
+    return title, meta, title_index
+
+
+def _continue_meta(meta: list[str], fragment: str, lines: _Lines) -> list[str]:
+    """Meta lines with a fragment put back at the end of the last value that is not a unit."""
+    for k in range(len(meta) - 1, -1, -1):
+        unit = next((m for p in lines.unit_res if (m := p.search(meta[k]))), None)
+        if unit is None:
+            return [*meta[:k], meta[k] + fragment, *meta[k + 1:]]
+        if unit.start() > 0:
+            head, tail = meta[k][: unit.start()].rstrip(), meta[k][unit.start():]
+            return [*meta[:k], f"{head}{fragment} {tail}", *meta[k + 1:]]
+    return [*meta, fragment]
 
 
 def _previous_text(lines: _Lines, i: int, floor: int) -> int | None:
@@ -288,6 +322,20 @@ def _notes(lines: _Lines, end: int) -> tuple[list[str], int]:
     while k > end and lines.is_blank(k - 1):
         k -= 1
     return notes, k if notes else end
+
+
+def _stray(lines: _Lines, run: _Run) -> bool:
+    """A run of one row without any figure."""
+    rows = [i for i in range(run.start, run.end) if lines.is_row(i)]
+    return len(rows) == 1 and not _FIGURE.search(lines.lines[rows[0]])
+
+
+def _repeats(lines: _Lines, table: RawTable, title: str, first: SourceLine) -> bool:
+    """A title and header row repeating the table before (a page of it printed with its title
+    again, without 续表)."""
+    core = lines.mappings.title_core
+    return (core(title) == core(table.title) and bool(table.lines)
+            and [compact(c) for c in first.cells] == [compact(c) for c in table.lines[0].cells])
 
 
 def _continues(lines: _Lines, previous_end: int, start: int, title_line: int | None) -> bool:

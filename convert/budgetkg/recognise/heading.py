@@ -59,7 +59,7 @@ def read_heading(paths: Sequence[Path], narrative: Sequence[TextLine], tables: S
     rest = [line.text for line in narrative[len(cover):]]
     notices: list[Notice] = []
     guessed: list[str] = []
-    where = paths[0].name
+    where = "heading"
 
     year_re = re.compile(rules["year"])
     year_text = _first([year_re], [cover_text, *titles, *meta, *rest[:40]], "year")

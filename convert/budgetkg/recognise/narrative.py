@@ -91,6 +91,9 @@ def organisation(
                         divisions=tuple(divisions_found), unit_names=tuple(unit_names))
 
 
+_QUOTES = re.compile(r"[“”\"]")
+
+
 def statements(
     lines: tuple[TextLine, ...], doc: dict[str, Any], rules: dict[str, Any], organisation: str
 ) -> tuple[Statement, ...]:
@@ -110,6 +113,8 @@ def statements(
     phase_words = sorted(rules["phase_words"].items(), key=lambda item: -len(item[0]))
     not_after = tuple(rules["not_a_figure_after"])
 
+    item_heading = re.compile(rules["item_heading"])
+    units_as_printed: dict[str, str] = rules["units_as_printed"]
     org_suffix = re.compile(rules["organisation_suffix"])
     unchanged_subject = re.compile(rules["unchanged_subject"])
 
@@ -148,17 +153,19 @@ def statements(
             if not sentence:
                 continue
             cursor = 0
+            heading = item_heading.match(sentence)
             for m in figure_re.finditer(sentence):
                 if sentence[m.end() :].startswith(not_after):
                     continue
                 lead_text = sentence[cursor : m.start()]
                 clauses = clause_re.split(lead_text)
                 lead = clauses[-1].strip() if clauses else ""
-                unit = m["unit"]
-                kind, sign = ("count" if unit in counts else "amount"), 1
+                unit = units_as_printed.get(m["unit"], m["unit"])
+                kind, sign, whole = ("count" if unit in counts else "amount"), 1, ""
                 for name, pattern, msign, amount_only in measures:
-                    if pattern.search(lead) and (unit != "%" or not amount_only):
+                    if (found := pattern.search(lead)) and (unit != "%" or not amount_only):
                         kind, sign = name, msign
+                        whole = _QUOTES.sub("", found.groupdict().get("whole") or "")
                         lead = pattern.sub("", lead)
                         break
                 if kind == "share" and unit != "%":
@@ -166,13 +173,14 @@ def statements(
                 subject = clean(lead)
                 if not subject and kind == "count":
                     subject = clean(clause_re.split(sentence[m.end() :])[0])
-                subject = subject or last_subject
+                subject = (heading["subject"] if heading else subject) or last_subject
                 last_subject = subject
                 value = Decimal(m["value"].replace(",", "")) * sign
                 subject, topic = classify(subject)
                 phase = next((p for word, p in phase_words if word in lead), "")
                 out.append(Statement(section, subject, topic, kind, value, unit, sentence,
-                                     line.line, line.page, line.file, phase))
+                                     line.line, line.page, line.file, phase,
+                                     whole if kind == "share" else ""))
                 cursor = m.end()
             for clause in clause_re.split(sentence):
                 if unchanged_re.search(clause):

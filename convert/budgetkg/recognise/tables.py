@@ -60,8 +60,13 @@ class _Words:
 
 
 def kind_of(raw: RawTable, organisation: str, mappings: Mappings) -> tuple[Kind, Notice | None]:
-    """The table's kind by its title; an unrecognised table gets a notice naming the nearest."""
-    kind = mappings.kind_for_title(raw.title, organisation) if raw.title else None
+    """The table's kind by its title, or by its first row when it prints no title; an
+    unrecognised table gets a notice naming the nearest."""
+    if raw.title:
+        kind = mappings.kind_for_title(raw.title, organisation)
+    else:
+        kind = mappings.kind_for_header(compact("".join(raw.lines[0].cells))) if (
+            raw.lines) else None
     if kind is not None:
         return kind, None
     nearest = "、".join(f"{k.label_zh} ({k.id})" for k in mappings.nearest_kinds(
@@ -95,11 +100,14 @@ def unit_of(raw: RawTable, header: list[list[str]], mappings: Mappings) -> tuple
 
 def split_header(lines: Sequence[SourceLine], words: _Words) -> int:
     """How many of the first lines are header rows: they end at the first row that holds an
-    amount, a code or a numbered item, or a total / placeholder label standing alone."""
-    first_block = lines[0].block if lines else 0
+    amount, a code or a numbered item, or a total / placeholder label standing alone. A page
+    that holds header rows only (a page break inside the header) goes on into the next."""
+    block = lines[0].block if lines else 0
     for i, line in enumerate(lines[:_MAX_HEADER_ROWS + 1]):
-        if line.block != first_block:
-            return i
+        if line.block != block:
+            if block != lines[0].block:
+                return i
+            block = line.block
         cells = [c.strip() for c in line.cells if c.strip()]
         if not cells:
             continue
@@ -362,14 +370,14 @@ def recognise_table(raw: RawTable, number: int, organisation: str,
     notices = [notice] if notice else []
     terms = _table_terms(raw.title, kind, organisation, mappings)
     depth = split_header(raw.lines, words) if kind.layout == "grid" else 0
-    header = [_trim(line.cells) for line in raw.lines[:depth]]
+    width = max([len(_trim(line.cells)) for line in raw.lines] + [0])
+    header = _spread([line for line in raw.lines[:depth]], width)
     lines = list(raw.lines[depth:])
     if depth and lines and (merged := _header_in_body(lines[0], words)) is not None:
         header.append(merged[0])  # a header row the PDF printed in the first body row
         lines[0] = merged[1]
     body = [line for line in lines
             if not (line.block != raw.lines[0].block and _repeated_header(line, header))]
-    width = max([len(_trim(line.cells)) for line in raw.lines] + [0])
     body = [SourceLine(line.line, tuple(list(line.cells[:width]) + [""] * (width - len(
         line.cells))), line.block, line.page, line.file) for line in body]
     unit, unit_text = unit_of(raw, header, mappings)
@@ -378,7 +386,7 @@ def recognise_table(raw: RawTable, number: int, organisation: str,
         columns, identities = layout.columns, layout.identities
     else:
         columns, identities = tuple(Column(i + 1, (), "text") for i in range(width)), ()
-    if kind.id == mappings.unrecognised.id:
+    if kind.id == mappings.unrecognised.id or (kind.layout == "grid" and not kind.terms):
         columns = _generic(columns, words)
     if not unit and any(c.role == "amount" and c.money for c in columns) and any(
             words.amount(line.cells[c.number - 1]) for line in body for c in columns
@@ -388,6 +396,21 @@ def recognise_table(raw: RawTable, number: int, organisation: str,
                               "amounts are kept as printed, with no value in 元"))
     return RecognisedTable(number, kind.id, raw.title, raw, unit, unit_text, terms, columns,
                            tuple(body), identities, tuple(notices))
+
+
+def _spread(lines: Sequence[SourceLine], width: int) -> list[list[str]]:
+    """Header rows as cells; the rows of a page that printed only the top of a header split by
+    a page break are narrower than the table when its merged cells were drawn as one: their
+    cells are spread evenly over its columns (收入 | 支出 over four columns)."""
+    rows = [_trim(line.cells) for line in lines]
+    last = lines[-1].block if lines else 0
+    out = []
+    for line, row in zip(lines, rows, strict=True):
+        if line.block != last and 0 < len(row) < width and width % len(row) == 0:
+            step = width // len(row)
+            row = [row[c // step] if c % step == 0 else "" for c in range(width)]
+        out.append(row)
+    return out
 
 
 def _generic(columns: tuple[Column, ...], words: _Words) -> tuple[Column, ...]:
