@@ -32,7 +32,7 @@ from budgetkg.cores import default_jobs
 from budgetkg.errors import InputError
 
 if TYPE_CHECKING or __name__ != "__main__":
-    from budgetkg.read import flow, grid
+    from budgetkg.read import continued, flow, grid
 else:  # the worker script: grid.py from its folder, so read/__init__ (the converter) stays out
     sys.path.insert(0, str(Path(__file__).parent))
     import grid
@@ -77,7 +77,7 @@ def to_text(path: Path, data: bytes, furniture: list[str], workers: int | None =
     if not any(page.lines for page in pages):
         raise InputError(path, "the PDF has no text layer (scanned images need OCR, which "
                                "budgetkg does not do)")
-    lines = flow.paragraphs(pages)
+    lines = flow.paragraphs(continued.aligned(pages))
     return PdfText("\n".join(text for text, _ in lines), tuple(page for _, page in lines),
                    page_count)
 
