@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from budgetkg.mapping import load as load_mappings
-from budgetkg.read import flow, grid
+from budgetkg.read import continued, flow, grid
 from budgetkg.read import pdf as pdf_reader
 from budgetkg.read.grid import Char, Shape
 from tests.conftest import shared_path
@@ -177,6 +177,18 @@ def test_sliver_between_header_and_body_rules_is_no_column() -> None:
              + write("一般", 10, 25, size=9) + write("小计", 110, 25, size=9)
              + write("1.00", 210, 25, size=9))
     assert rows(grid.layout(chars, shapes)) == [("项目名称", "", "金额"), ("一般", "小计", "1.00")]
+
+
+def test_a_row_carries_its_column_boundaries_and_where_each_cell_ends() -> None:
+    """What places a row in another page's grid: the x of its table's column boundaries (a
+    double border counts once, at its middle) and the right end of each cell's text."""
+    shapes = [line(x, 0, x, 40) for x in (0, 100, 200, 299, 303)]
+    shapes += [line(0, y, 303, y) for y in (0, 20, 40)]
+    chars = (write("甲", 10, 5) + write("乙", 110, 5) + write("丙", 210, 5)
+             + write("合计", 10, 25) + write("12.50", 270, 25))
+    found = [e for e in grid.layout(chars, shapes).elements if isinstance(e, grid.Row)]
+    assert [(row.columns, row.ends) for row in found] == [
+        ((0, 100, 200, 301), (20, 120, 220)), ((0, 100, 200, 301), (30, 0, 295))]
 
 
 def test_rows_and_text_lines_in_reading_order() -> None:
@@ -348,6 +360,89 @@ def test_latin_words_keep_their_space_cjk_joins_without() -> None:
         "本部门采购" + "服" * 30 + "PC server一台。", "本部门采购" + "服" * 32 + "server一台。"]
 
 
+# ------------------------------------------------------------ tables continued on the next page
+
+PREVIOUS = (50, 110, 200, 280, 360, 420, 520)  # 收入 | 功能分类 | 支出用途, each name and amount
+
+
+def right(text: str, x1: float, top: float) -> list[Char]:
+    """`text` set so that it ends at x1 (a right-aligned amount)."""
+    return write(text, x1 - sum(5 if ch.isascii() else 10 for ch in text), top)
+
+
+def grid_page(number: int, chars: list[Char], shapes: list[Shape]) -> flow.Page:
+    """A synthetic page as the parent gets it from a worker (its rows with their geometry)."""
+    found = grid.layout(chars, shapes)
+    return pdf_reader._page({"number": number, "width": 595.0,
+                             "lines": [pdf_reader._geometry(e) for e in found.elements]})
+
+
+def six_columns(number: int = 1) -> flow.Page:
+    """The end of a table of six columns at the bottom of a page."""
+    chars = (write("一、财政拨款", 52, 705) + right("13.00", 198, 705)
+             + write("八、社会保障", 202, 705) + right("1.00", 358, 705)
+             + write("一、基本支出", 362, 705) + right("7.00", 518, 705))
+    return grid_page(number, chars, ruled(PREVIOUS, (700, 720)))
+
+
+def aligned_texts(*pages: flow.Page) -> list[list[str]]:
+    return [[line.text for line in p.lines] for p in continued.aligned(list(pages))]
+
+
+def test_continued_table_with_a_coarser_grid_takes_the_columns_of_the_page_before() -> None:
+    """The next page draws the table's last rows with merged cells and no inner rules between
+    them: four columns of its own. Each cell goes to the first column it spans, the amount at
+    the right under the last column, where its text lies, and the row has six cells."""
+    chars = (write("收入合计", 52, 75) + right("13.00", 198, 75) + write("支出合计", 290, 75)
+             + right("13.00", 518, 75))
+    coarse = grid_page(2, chars, ruled((50, 110, 200, 420, 520), (70, 90)))
+    assert coarse.lines[0].text == "收入合计\t13.00\t支出合计\t13.00"
+    assert aligned_texts(six_columns(), coarse)[1] == ["收入合计\t13.00\t支出合计\t\t\t13.00"]
+
+
+def test_amount_in_a_cell_over_several_columns_goes_to_the_column_its_text_ends_in() -> None:
+    """合计 spans the first two columns (text: the first), an amount right-aligned in a cell
+    over three columns ends in the third of them, another left-aligned in the last column's
+    cell stays in it."""
+    chars = (write("合计", 52, 75) + right("20.00", 415, 75) + write("8.00", 425, 75))
+    coarse = grid_page(2, chars, ruled((50, 200, 420, 520), (70, 90)))
+    assert aligned_texts(six_columns(), coarse)[1] == ["合计\t\t\t\t20.00\t8.00"]
+
+
+def test_aligned_rows_take_the_previous_columns_so_a_third_page_is_aligned_too() -> None:
+    second = grid_page(2, write("小计", 52, 75) + right("5.00", 518, 75),
+                       ruled((50, 200, 420, 520), (70, 90)))
+    third = grid_page(3, write("合计", 52, 75) + write("九、其他", 202, 75)
+                      + right("6.00", 518, 75), ruled((50, 110, 200, 420, 520), (70, 90)))
+    assert aligned_texts(six_columns(), second, third)[1:] == [
+        ["小计\t\t\t\t\t5.00"], ["合计\t\t九、其他\t\t\t6.00"]]
+
+
+def test_only_the_first_table_of_the_page_is_aligned() -> None:
+    """A second table of four columns below the continued one keeps its own columns."""
+    chars = (write("合计", 52, 75) + right("5.00", 518, 75)
+             + write("甲", 52, 205) + write("乙", 120, 205) + write("丙", 210, 205)
+             + write("丁", 430, 205))
+    shapes = [*ruled((50, 200, 420, 520), (70, 90)), *ruled((50, 110, 200, 420, 520), (200, 220))]
+    assert aligned_texts(six_columns(), grid_page(2, chars, shapes))[1] == [
+        "合计\t\t\t\t\t5.00", "甲\t乙\t丙\t丁"]
+
+
+@pytest.mark.parametrize(("above", "xs"), [
+    pytest.param(True, (50, 200, 420, 520), id="a-title-above-the-table"),
+    pytest.param(False, (50, 200, 430, 520), id="a-boundary-the-table-before-lacks"),
+    pytest.param(False, (50, 200, 420, 560), id="wider-than-the-table-before"),
+    pytest.param(False, (50, 110, 200, 280, 360, 420, 520), id="as-many-columns"),
+])
+def test_a_page_not_continuing_with_a_coarser_grid_keeps_its_rows(
+        above: bool, xs: tuple[float, ...]) -> None:
+    chars = write("合计", 52, 75) + right("5.00", xs[-1] - 2, 75)
+    if above:
+        chars = write("收入预算总表", 200, 40) + chars
+    page_two = grid_page(2, chars, ruled(xs, (70, 90)))
+    assert aligned_texts(six_columns(), page_two)[1] == [line.text for line in page_two.lines]
+
+
 # ----------------------------------------------------------------------------------- real PDFs
 
 JIANGSU = ("corpus", "jiangsu-provincial")
@@ -415,6 +510,16 @@ def test_renda_2017_text_placed_below_the_page_is_not_read(
     lines = on_page(read["js-renda-2017-dept-budget"], 11)
     assert lines[0] == "财政拨款支出预算表"
     assert not [line for line in lines if "基本支出预算表" in line]
+
+
+def test_renda_2017_page_9_rows_of_a_coarser_grid_are_in_the_columns_of_page_8(
+        read: dict[str, list[tuple[int, str]]]) -> None:
+    """Page 9 draws the end of the 收支预算总表 with four columns of its own (merged cells, no
+    inner rules); 支出合计's amount is printed at the right, under 支出用途's 金额."""
+    lines = on_page(read["js-renda-2017-dept-budget"], 9)
+    total = next(line.split("\t") for line in lines if line.startswith("收入合"))
+    assert len(total) == 6
+    assert [i + 1 for i, cell in enumerate(total) if cell == "13,649.07"] == [2, 6]
 
 
 def test_caizhengju_responsibility_and_title_are_whole(

@@ -61,6 +61,8 @@ class Line:
     spread: bool = False  # wide gaps split it into parts
     lead: float = 0.0  # width of its first unbreakable unit (grid.TextLine.lead)
     row: bool = False
+    columns: tuple[float, ...] = ()  # a row's column boundaries (grid.Row.columns)
+    ends: tuple[float, ...] = ()  # where each of a row's cells' text ends (grid.Row.ends)
 
 
 @dataclass(frozen=True)

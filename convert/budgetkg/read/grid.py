@@ -103,13 +103,20 @@ class TextLine:
 
 @dataclass(frozen=True)
 class Row:
-    """A table row: the text of each column, "" where a cell is empty or covered by a merged one."""
+    """A table row: the text of each column, "" where a cell is empty or covered by a merged one.
+
+    `columns` are the x of its table's column boundaries (one more than the cells; a dropped
+    sliver belongs to the column left of it), `ends` where each cell's text ends (its last
+    character's right edge, 0 where it is empty): what places the row in another page's grid.
+    """
 
     cells: tuple[str, ...]
     x0: float
     x1: float
     top: float
     bottom: float
+    columns: tuple[float, ...] = ()
+    ends: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -370,8 +377,13 @@ def _cell_text(chars: Iterable[Char]) -> str:
     return " ".join(t for t in (_line_text(line)[0] for line in _line_groups(chars)) if t)
 
 
+def is_amount(text: str) -> bool:
+    """Whether a cell's text is one number (1,234.50 12% -3), spaces aside."""
+    return bool(_AMOUNT.fullmatch(text.replace(" ", "")))
+
+
 def _is_amount(chars: Sequence[Char]) -> bool:
-    return bool(_AMOUNT.fullmatch("".join(c.text for c in chars).replace(" ", "")))
+    return is_amount("".join(c.text for c in chars))
 
 
 @dataclass
@@ -425,19 +437,22 @@ def _table(region: _Region, chars: list[Char]) -> list[Row] | None:
     written = {c.column for c in cells.values() if c.chars}
     keep = [column for column in range(columns)
             if xs[column + 1][0] - xs[column][1] >= _SLIVER * size or column in written]
+    boundaries = tuple((xs[i][0] + xs[i][1]) / 2 for i in [*keep, keep[-1] + 1])
     rows: list[Row] = []
     for band in range(bands):
         starting = [c for c in cells.values() if c.row == band]
-        for top, bottom, texts in _split_band(starting, ys[band][1], ys[band + 1][0]):
-            cells_text = tuple(texts.get(column, "") for column in keep)
+        for top, bottom, found in _split_band(starting, ys[band][1], ys[band + 1][0]):
+            cells_text = tuple(found[column][0] if column in found else "" for column in keep)
+            ends = tuple(found[column][1] if cells_text[i] else 0.0
+                         for i, column in enumerate(keep))
             if any(cells_text):
-                rows.append(Row(cells_text, region.x0, region.x1, top, bottom))
+                rows.append(Row(cells_text, region.x0, region.x1, top, bottom, boundaries, ends))
     return rows
 
 
 def _split_band(cells: list[_Cell], top: float, bottom: float
-                ) -> list[tuple[float, float, dict[int, str]]]:
-    """One row band as one or more rows: (top, bottom, text by column).
+                ) -> list[tuple[float, float, dict[int, tuple[str, float]]]]:
+    """One row band as one or more rows: (top, bottom, text and where it ends by column).
 
     A band is several rows when one of its cells holds an amount on two or more visual lines (a
     table without rules between its body rows); each such line anchors a row and every other
@@ -452,18 +467,24 @@ def _split_band(cells: list[_Cell], top: float, bottom: float
         if len(amounts) >= 2 and len(amounts) > len(anchors):
             anchors = amounts
     if not anchors:
-        return [(top, bottom, {c.column: _cell_text(c.chars) for c in cells})]
+        return [(top, bottom, {c.column: (_cell_text(c.chars), _end(c.chars)) for c in cells})]
     cuts = [(max(ch.bottom for ch in a) + min(ch.top for ch in b)) / 2
             for a, b in pairwise(anchors)]
     spans = list(zip([top, *cuts], [*cuts, bottom], strict=True))
-    texts: list[dict[int, list[str]]] = [{} for _ in spans]
+    texts: list[dict[int, list[list[Char]]]] = [{} for _ in spans]
     for cell in cells:
         for line in lines[id(cell)]:
             middle = sum(_centre_y(c) for c in line) / len(line)
             index = 0 if cell.rows != 1 else bisect_left(cuts, middle)
-            texts[index].setdefault(cell.column, []).append(_line_text(line)[0])
-    return [(t, b, {column: " ".join(p for p in parts if p) for column, parts in by.items()})
+            texts[index].setdefault(cell.column, []).append(line)
+    return [(t, b, {column: (" ".join(p for p in (_line_text(part)[0] for part in parts) if p),
+                             _end([c for part in parts for c in part]))
+                    for column, parts in by.items()})
             for (t, b), by in zip(spans, texts, strict=True)]
+
+
+def _end(chars: Sequence[Char]) -> float:
+    return max((c.x1 for c in chars), default=0.0)
 
 
 # ---------------------------------------------------------------------------------- text lines

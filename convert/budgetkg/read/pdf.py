@@ -32,7 +32,7 @@ from budgetkg.cores import default_jobs
 from budgetkg.errors import InputError
 
 if TYPE_CHECKING or __name__ != "__main__":
-    from budgetkg.read import flow, grid
+    from budgetkg.read import continued, flow, grid
 else:  # the worker script: grid.py from its folder, so read/__init__ (the converter) stays out
     sys.path.insert(0, str(Path(__file__).parent))
     import grid
@@ -77,7 +77,7 @@ def to_text(path: Path, data: bytes, furniture: list[str], workers: int | None =
     if not any(page.lines for page in pages):
         raise InputError(path, "the PDF has no text layer (scanned images need OCR, which "
                                "budgetkg does not do)")
-    lines = flow.paragraphs(pages)
+    lines = flow.paragraphs(continued.aligned(pages))
     return PdfText("\n".join(text for text, _ in lines), tuple(page for _, page in lines),
                    page_count)
 
@@ -85,8 +85,10 @@ def to_text(path: Path, data: bytes, furniture: list[str], workers: int | None =
 def _page(found: dict[str, Any]) -> flow.Page:
     """A page as a worker returns it (see _extract)."""
     return flow.Page(found["number"], found["width"], tuple(
-        flow.Line(text, x0, x1, top, bottom, size, font, spread, lead, row)
-        for text, x0, x1, top, bottom, size, font, spread, lead, row in found["lines"]))
+        flow.Line(text, x0, x1, top, bottom, size, font, spread, lead, row, tuple(columns),
+                  tuple(ends))
+        for text, x0, x1, top, bottom, size, font, spread, lead, row, columns, ends
+        in found["lines"]))
 
 
 def _runs(page_count: int, workers: int) -> list[tuple[int, int]]:
@@ -210,10 +212,11 @@ def _geometry(element: grid.Row | grid.TextLine) -> list[Any]:
     on the last bits of a float)."""
     if isinstance(element, grid.Row):
         return ["\t".join(element.cells), round(element.x0, 2), round(element.x1, 2),
-                round(element.top, 2), round(element.bottom, 2), 0.0, "", False, 0.0, True]
+                round(element.top, 2), round(element.bottom, 2), 0.0, "", False, 0.0, True,
+                [round(x, 2) for x in element.columns], [round(x, 2) for x in element.ends]]
     return [element.text, round(element.x0, 2), round(element.x1, 2), round(element.top, 2),
             round(element.bottom, 2), round(element.size, 2), element.font, element.spread,
-            round(element.lead, 2), False]
+            round(element.lead, 2), False, [], []]
 
 
 def main() -> None:
