@@ -194,6 +194,8 @@ def _document(ctx: _Context) -> None:
     g.add(d, term("documentScope"), lit(doc.scope))
     for guessed in doc.heading.guessed:
         g.add(d, term("guessed"), lit(guessed))
+    for entry in doc.source.contents:
+        g.add(d, term("contentsEntry"), zh(entry))
     g.a(iri.conversion, term("Conversion"))
     g.add(iri.conversion, term("converterVersion"), lit(__version__))
     for index, file in enumerate(doc.source.files):

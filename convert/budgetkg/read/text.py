@@ -19,12 +19,14 @@ from budgetkg.mapping import Mappings
 from budgetkg.tables import RawTable, SourceLine
 
 _LOOK_BACK = 6  # lines above a table body searched for its title and meta lines
+_WRAPPED_TAIL = 12  # the longest end of a contents entry printed on a line of its own (出预算表)
 _NUMERAL = "(?:[二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])"  # 一 … 九十九
 _LABEL = re.compile(rf"^(?:[（(]?(?:公开\s*\d+\s*表|公开表{_NUMERAL}|附表\s*\d+|"
                     rf"表\s*(?:\d+|{_NUMERAL}))[）)]?[：:、.．\s]*)$")
 _LABELLED = re.compile(_LABEL.pattern.removesuffix("$").removesuffix(")") + r")\s*(?P<rest>\S.*)$")
 _FRAGMENT = re.compile(r"[\u3400-\u9fff（）()]{1,12}")  # the end of a cut meta value: 公厅
 _FIGURE = re.compile(r"\d[\d,]*\.\d+|\d{1,3}(?:,\d{3})+|(?:^|\t)\d+(?:\t|$)")
+_LEADER = re.compile(r"\s*[.…·．]{2,}\s*\d*\s*$")  # a contents entry's dot leader and page
 _CONTINUED = re.compile(r"[（(]续[表]?[）)]|续表")
 
 
@@ -210,15 +212,24 @@ def split(text: str, mappings: Mappings, pages: tuple[int, ...] = ()) -> TextFor
         previous_end = after
     narrative: list[tuple[int, str]] = []
     contents: list[str] = []
+    first_table = min(claimed, default=len(lines.lines))  # the contents come before the tables
     for i in range(len(lines.lines)):
         if i in claimed:
             continue
         line = lines.text(i)
         if not line:
             continue
-        if (item := lines.contents_re.match(line)) and lines.title(line):
-            contents.append(compact(item["title"]))
         narrative.append((i + 1, line))
+        if i > first_table:
+            continue
+        previous = narrative[-2][1] if len(narrative) > 1 else ""
+        wrapped = (not previous.endswith("表") and len(line) <= _WRAPPED_TAIL
+                   and not lines.contents_re.match(line))
+        for text in ([f"{previous}{line}"] if previous and wrapped else []) + [line]:
+            text = _LEADER.sub("", text)  # 1.2024年部门财务收支预算总表……………… 12
+            if (item := lines.contents_re.match(text)) and lines.title(text):
+                contents.append(compact(item["title"]))  # (an entry wrapped over two lines)
+                break
     return TextForm(tuple(narrative), tuple(tables), tuple(contents))
 
 
