@@ -62,6 +62,34 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> pipeline.BuildResult:
     return result
 
 
+def real_pdfs() -> list[Path]:
+    """The real PDFs of ../shared/docs and ../shared/corpus (its folders), in path order."""
+    found = [*sorted(shared_path("docs").glob("*.pdf")),
+             *sorted(shared_path("corpus").glob("*/*.pdf"))]
+    if not found:
+        pytest.fail(f"no PDF under {SHARED}/docs or {SHARED}/corpus")
+    return found
+
+
+@dataclass(frozen=True)
+class RealDocuments:
+    """Every real PDF built into one folder: the result, and each document's files by stem."""
+
+    result: pipeline.BuildResult
+    files: dict[str, tuple[Path, ...]]
+
+
+@pytest.fixture(scope="session")
+def real_documents(tmp_path_factory: pytest.TempPathFactory) -> RealDocuments:
+    """Every PDF of ../shared/docs and ../shared/corpus built once for the whole run (a document
+    published as two files built as one); tests must not modify it."""
+    pdfs = real_pdfs()
+    result = pipeline.build(pdfs, tmp_path_factory.mktemp("real-documents"), jobs=2)
+    by_name = {p.name: p for p in pdfs}
+    files = {d.stem: tuple(by_name[n] for n in d.source.split(" + ")) for d in result.documents}
+    return RealDocuments(result, files)
+
+
 @dataclass(frozen=True)
 class Server:
     """A `budgetkg serve` process on 127.0.0.1: `url` ends without a slash."""

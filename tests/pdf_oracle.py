@@ -164,6 +164,8 @@ def _displayed(measured: list[_Measured], crop: tuple[float, float, float, float
     turned by its rotation. Along the line from the loose box, across it from the tight box,
     the baseline from the origin."""
     left, bottom, right, top = crop
+    width, height = (top - bottom, right - left) if rotation in (90, 270) else (
+        right - left, top - bottom)
     out = []
     for char, l_left, l_right, l_bottom, l_top, t_left, t_right, t_bottom, t_top, x, y in measured:
         if rotation == 90:  # user y runs rightward, user x downward
@@ -175,9 +177,16 @@ def _displayed(measured: list[_Measured], crop: tuple[float, float, float, float
             placed = (top - l_top, top - l_bottom, right - t_right, right - t_left, right - x)
         else:
             placed = (l_left - left, l_right - left, top - t_top, top - t_bottom, top - y)
-        if placed[3] > placed[2]:
+        if placed[3] > placed[2] and _visible(placed, width, height):
             out.append((char, *placed, max(placed[3] - placed[2], 1.0), char in _NUMERIC))
     return out
+
+
+def _visible(placed: tuple[float, ...], width: float, height: float) -> bool:
+    """Whether a displayed character lies on the page (a text layer may hold text below its
+    edge, which no one sees)."""
+    x0, x1, top, bottom = placed[:4]
+    return x1 > 0 and x0 < width and bottom > 0 and top < height
 
 
 # ------------------------------------------------------------------------------------- amounts
@@ -187,6 +196,8 @@ def _displayed(measured: list[_Measured], crop: tuple[float, float, float, float
 # 元 as integers: `0`, `25`); bare integers are ambiguous, see _is_amount.
 AMOUNT = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+)")
 _BARE = re.compile(r"\d+")
+_SPACE = 0.35  # a space between words, in heights of the text (cells keep about 0.5 apart)
+_UNIT_AFTER = re.compile(r"万?元|%|％")
 _CODE_PART = re.compile(r"\d{1,2}")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # The line above each table naming its unit (`单位：元`, `部门： … 单位：万元`): where its header
@@ -238,6 +249,8 @@ def _printed_amounts(path: str) -> tuple[PrintedAmount, ...]:
         for amount in page.amounts:
             headers, continued = ((), False) if page.in_prose(amount) else _headers(
                 pages, number - 1, page.region_index(amount), amount, page.align(amount))
+            if headers and page.after_text(amount):
+                headers, continued = (), False  # a figure of a sentence, not a cell
             out.append(PrintedAmount(number, amount.text, amount.x0, amount.x1, amount.top,
                                      amount.bottom, page.line_text(amount), headers, continued))
     return tuple(out)
@@ -285,7 +298,8 @@ class _Page:
         amounts: list[Word] = []
         text: list[Word] = []
         for word, row in zip(page_words, rows, strict=True):
-            (amounts if _is_amount(word, row) else text).append(word)
+            wrapped = _next_line_start(word, page_words) if row[-1] is word else None
+            (amounts if _is_amount(word, row, wrapped) else text).append(word)
         ceilings = [max(w.bottom for w in (word, *row))
                     for word, row in zip(page_words, rows, strict=True)
                     if _UNIT_LINE.search(word.text)]
@@ -295,6 +309,16 @@ class _Page:
         """The words whose middle lies between two heights."""
         lo = bisect_left(self._middles, top)
         return self._by_middle[lo:bisect_right(self._middles, bottom)]
+
+    def after_text(self, amount: Word) -> bool:
+        """Whether text is printed right before an amount on its line (about a space away: less
+        than a third of its height), as a figure of a sentence is; a cell of a table keeps
+        its padding from its neighbour (about half its height)."""
+        level = [w for w in self.beside(amount.top, amount.bottom)
+                 if w is not amount and w.x1 <= amount.x0 and _level(w, amount)]
+        before = max(level, key=lambda w: w.x1, default=None)
+        return (before is not None and bool(_CJK.search(before.text[-1]))
+                and amount.x0 - before.x1 < _SPACE * amount.height)
 
     def line_text(self, amount: Word) -> str:
         """The words left of an amount whose middles lie within its height, widened so both
@@ -350,36 +374,54 @@ class _Page:
 
 def _rows(page_words: Sequence[Word]) -> list[list[Word]]:
     """For each word, the words of its row, itself included, left to right: the words whose
-    middles lie within half its height of its box (the cells of one row are not always aligned
-    alike: a code at the top of its cell, the name in the middle of the next)."""
+    middles lie within half its height (at least half the page's usual height) of its box (the
+    cells of one row are not always aligned alike: a code at the top of its cell, the name in
+    the middle of the next)."""
     by_middle = sorted(page_words, key=lambda w: w.middle)
     middles = [w.middle for w in by_middle]
+    heights = sorted(w.height for w in page_words)
+    usual = heights[len(heights) // 2] if heights else 0.0  # a lone 0 is shorter than its row
     rows = []
     for word in page_words:
-        reach = 0.5 * word.height
+        reach = 0.5 * max(word.height, usual)
         row = by_middle[bisect_left(middles, word.top - reach):
                         bisect_right(middles, word.bottom + reach)]
         rows.append(sorted(row, key=lambda w: w.x0))
     return rows
 
 
-def _is_amount(word: Word, row: Sequence[Word]) -> bool:
+def _next_line_start(word: Word, page_words: Sequence[Word]) -> Word | None:
+    """The first word of the line below a word that ends its line (where a sentence goes on)."""
+    below = [w for w in page_words
+             if word.bottom <= w.top < word.bottom + 2 * word.height and w.x1 < word.x0]
+    return min(below, key=lambda w: (w.top, w.x0), default=None)
+
+
+def _is_amount(word: Word, row: Sequence[Word], wrapped: Word | None = None) -> bool:
     """Whether a word is an amount, knowing the words of its row.
 
     A number with separators or decimals always is. A bare integer is not when it is part of a
     classification code printed before a name (a 3-digit 类 and up to two 1-2 digit parts,
     `201 06 01 行政运行`; a joined 5- or 7-digit code, `30101 基本工资`), a year (`2017 年度`),
     zero-padded (`公开 01 表`), a number inside text (`公开 10 表`: text close on both sides), or
-    alone on its row (a page number).
+    alone on its row (a page number). No number followed by its unit (17981.68 万元, 5.82 %) is:
+    a table prints its unit above it, a sentence beside each figure (on the next line when the
+    sentence wraps right after the number: `wrapped`, the first word of that line).
     """
     text = word.text
     if not AMOUNT.fullmatch(text):
         return False
-    if not _BARE.fullmatch(text):
-        return True
     texts = [w.text for w in row]
     at = next(i for i, w in enumerate(row) if w is word)
     after = texts[at + 1] if at + 1 < len(texts) else ""
+    if _UNIT_AFTER.match(after) and _level(row[at + 1], word):
+        return False  # 17981.68 万元: a figure of a sentence, its unit printed after it
+    # a sentence wrapped right after the number: 33172.15 | 万元，…
+    if wrapped is not None and (_UNIT_AFTER.match(wrapped.text)
+                                or (len(text) == 4 and wrapped.text[0] == "年")):
+        return False
+    if not _BARE.fullmatch(text):
+        return True
     return not (at in _codes(texts) or (len(text) == 4 and after.startswith("年"))
                 or (len(text) > 1 and text.startswith("0")) or len(row) == 1
                 or _inside_text(word, row))
@@ -671,11 +713,12 @@ def normalise(text: str) -> str:
 
 
 def label_matches(line_text: str, label: str) -> bool:
-    """Whether a row label is printed on a line: the whole label, or the first line of a label
+    """Whether a row label is printed on a line: the whole label, the first line of a label
     wrapped in its cell (a prefix of at least 4 characters, followed on the line by a number or
-    nothing)."""
+    nothing), or the line a label wrapped over three lines prints beside its amount (at least 4
+    characters, all of them in the label)."""
     line, label = normalise(line_text), normalise(label)
-    if label in line:
+    if label in line or (len(line) >= 4 and line in label):  # or a middle line of a wrapped label
         return True
     for size in range(len(label) - 1, 3, -1):
         start = line.find(label[:size])
