@@ -13,7 +13,7 @@ from typer.testing import CliRunner  # noqa: TID251
 from budgetkg import pipeline, publish, report, validate
 from budgetkg.cli import app
 from budgetkg.errors import BudgetKGError
-from tests.conftest import EXAMPLE, shared_path
+from tests.conftest import EXAMPLE, RealDocuments, shared_path
 from tests.mutations import CLASSES, mutants
 
 BASE = "https://data.budgetkg.org/"
@@ -319,3 +319,31 @@ def test_a_later_build_into_the_folder_is_compared_with_the_documents_already_th
     shapes = {t.object.value for t in ox.parse(path=str(out / f"{NEXT_YEAR}.report.ttl"))
               if t.predicate.value == "http://www.w3.org/ns/shacl#sourceShape"}
     assert PRIOR_YEAR in shapes
+
+
+def test_an_item_restated_with_another_figure_in_its_paragraph_is_found(tmp_path: Path) -> None:
+    said = "项目支出5840.50万元，占78.35%。"
+    text = _replace(said, said + "其中科学技术支出（类）4569.90万元，主要用于科技成果转化；"
+                                 "科学技术支出（类）4570.90万元用于项目。")
+    found = _findings(text, tmp_path, "NarrativeRestated")
+    assert [(f.message_en, f.table) for f in found] == [
+        ('the narrative restates an amount with another figure: "科学技术支出（类）" is 4569.9 万元, '
+         "later 4570.9 万元", "说明")]
+
+
+def test_the_narrative_naming_a_class_by_another_name_than_the_tables_is_found(
+        real_documents: RealDocuments) -> None:
+    stem = next(stem for stem, files in real_documents.files.items()
+                if files[0].name == "sh-putuo-wanli-jiedao-2024-dept-budget.pdf")
+    graph = list(ox.parse(path=str(real_documents.result.output / f"{stem}.nt"),
+                          format=ox.RdfFormat.N_TRIPLES))
+    subject = ox.NamedNode("https://w3id.org/budgetkg/ontology#subjectText")
+    said = next(t for t in graph if t.predicate == subject)
+    renamed = ox.Triple(said.subject, subject,
+                        ox.Literal("社会保障和就业支出（类）行政事业单位离退休（款）", language="zh"))
+    before = validate.validate(graph).findings
+    after = validate.validate([renamed if t == said else t for t in graph]).findings
+    assert not [f for f in before if f.shape == SHAPES + "NarrativeClassName"]
+    assert [f.message_en for f in after if f.shape == SHAPES + "NarrativeClassName"] == [
+        'the narrative names a class otherwise than the tables: it says "行政事业单位离退休", '
+        'the tables print 20805 as "行政事业单位养老支出"']
