@@ -45,6 +45,11 @@ def term(local: str) -> str:
     return ONTOLOGY + local
 
 
+def place(base: str, key: str) -> str:
+    """A place under `base`, by its division code or full name (Minter.place)."""
+    return f"{base}place/{slug(key)}"
+
+
 @dataclass(frozen=True)
 class Minter:
     """IRIs of one document's resources."""
@@ -65,8 +70,11 @@ class Minter:
         """Any organisation by its full name (a department, the issuer of a policy document)."""
         return f"{self.base}org/{slug(name)}"
 
-    def region(self, name: str) -> str:
-        return f"{self.base}region/{slug(name)}"
+    def place(self, key: str) -> str:
+        """A place, by its 6-digit administrative division code where it has one
+        (place/310107), else by its name in full (place/上海市普陀区万里街道): the same IRI in
+        the data and in the catalogue."""
+        return place(self.base, key)
 
     def policy(self, number: str) -> str:
         """A policy document by its canonical number

@@ -760,18 +760,20 @@ def to_graph(doc: Document, mappings: Mappings, base: str) -> tuple[str, list[ox
 
 
 def _regions(ctx: _Context) -> None:
-    """The department's region, each level within the one before it."""
-    g, parent = ctx.graph, ""
-    for name in ctx.doc.links.regions:
-        region = ctx.iri.region(name)
+    """The department's places, each within the one before it, with its division code."""
+    g, last = ctx.graph, ""
+    for place in ctx.doc.links.regions:
+        region = ctx.iri.place(place.key)
         g.a(region, term("Region"), DCT + "Location")
-        g.add(region, RDFS + "label", zh(name))
-        g.add(region, SKOS + "prefLabel", zh(name))
-        if parent:
-            g.add(region, term("withinRegion"), parent)
-        parent = region
-    if parent:
-        g.add(ctx.iri.org, term("region"), parent)
+        g.add(region, RDFS + "label", zh(place.name))
+        g.add(region, SKOS + "prefLabel", zh(place.name))
+        if place.code:
+            g.add(region, term("divisionCode"), lit(place.code))
+        if place.within:
+            g.add(region, term("withinRegion"), ctx.iri.place(place.within))
+        last = region
+    if last:
+        g.add(ctx.iri.org, term("region"), last)
 
 
 def _project_links(ctx: _Context) -> None:
@@ -848,7 +850,7 @@ def _citations(ctx: _Context) -> None:
     """Every text of the graph (and each narrative paragraph citing one) links to the policy
     documents and standards it cites; the document cites them all."""
     g, document = ctx.graph, ctx.iri.document
-    finder = Finder(ctx.mappings, ctx.doc.links.regions)
+    finder = Finder(ctx.mappings, tuple(p.name for p in ctx.doc.links.regions))
     texts = sorted({(t.subject.value, t.object.value) for t in g.triples
                     if isinstance(t.object, ox.Literal) and isinstance(t.subject, ox.NamedNode)
                     and _is_text(t.object)})

@@ -1,7 +1,8 @@
 """The link stage: what a document refers to beyond its own tables, found on the Document once
 it is read (mappings/links.yaml, mappings/policy.yaml); map.py mints the triples.
 
-- regions: the department's region, from the start of its name (上海市 / 上海市普陀区)
+- regions: the department's places, from the start of its name (上海市 / 上海市普陀区), each
+  with its administrative division code (link/places.py)
 - projects: each project of the project table with its entry in the project-performance table
   (link/projects.py); an unmatched one is reported as a problem of its table
 - prior: the earlier years' figures the narrative implies (link/prior.py)
@@ -13,24 +14,19 @@ Code inference (link/codes.py) needs each row's code as the mapping reads it, so
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
-from budgetkg.link import prior, projects
+from budgetkg.link import places, prior, projects
 from budgetkg.link.policy import Finder
 from budgetkg.mapping import Mappings
-from budgetkg.tables import Document, Links, ProjectMatch, ProjectRef
+from budgetkg.tables import Document, Links, Place, ProjectMatch, ProjectRef
 from budgetkg.vocab import codelists
 
 
-def regions(name: str, pattern: str) -> tuple[str, ...]:
-    """The regions a department's name starts with, broadest first, each named in full
-    (上海市普陀区商务委员会 -> 上海市, 上海市普陀区)."""
-    m = re.match(pattern, name)
-    if m is None:
-        return ()
-    parts = [p for p in m.groups() if p]
-    return tuple("".join(parts[: i + 1]) for i in range(len(parts)))
+def regions(name: str, mappings: Mappings) -> tuple[Place, ...]:
+    """The places a department's name starts with, broadest first, each named in full
+    (上海市普陀区商务委员会 -> 上海市 310000, 上海市普陀区 310107)."""
+    return places.places(name, mappings.links["region"], mappings.links["zone"])
 
 
 def link(doc: Document, mappings: Mappings) -> Document:
@@ -41,7 +37,7 @@ def link(doc: Document, mappings: Mappings) -> Document:
     factors = {printed: codelists().yuan_factor[unit] for printed, unit in units.items()}
     finder = Finder(mappings)
     links = Links(
-        regions=regions(doc.organisation.name, mappings.links["region"]),
+        regions=regions(doc.organisation.name, mappings),
         projects=projects.match(doc, mappings.links),
         prior=prior.derive(doc, mappings.links, units, factors),
         narrative=tuple(p.text for p in doc.paragraphs if finder.find(p.text)),
