@@ -11,13 +11,17 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import rdflib
+from rdflib.compare import isomorphic
 
-from budgetkg import pipeline
+from budgetkg import pipeline, publish
+from budgetkg.iris import DEFAULT_BASE
 from budgetkg.serve import load
 from tests.conftest import Server, start_server
 
@@ -374,3 +378,51 @@ def test_an_allow_listed_service_is_called(served: Server, built: pipeline.Build
         status, _, _ = get_query(
             federating, "ASK { SERVICE <http://127.0.0.1:9/other> { ?s ?p ?o } }")
         assert status == 403
+
+
+def _published_jsonld(folder: Path) -> list[Path]:
+    """The compact JSON-LD dumps of a build folder (not the context, not the catalogue)."""
+    return [p for p in sorted(folder.glob("*.jsonld"))
+            if p.name not in {publish.CONTEXT, "catalog.jsonld"}]
+
+
+def test_jsonld_dumps_read_with_the_context_served_at_its_iri_are_the_ntriples_graphs(
+        served: Server) -> None:
+    dumps = _published_jsonld(served.folder)
+    assert dumps
+    for dump in dumps:
+        data = json.loads(dump.read_bytes())
+        named = data["@context"]
+        assert named == DEFAULT_BASE + publish.CONTEXT  # the IRI the dump names ...
+        here = served.url + "/" + named.removeprefix(DEFAULT_BASE)  # ... on this server
+        status, headers, body = request(here)
+        assert status == 200 and headers["content-type"].startswith("application/ld+json")
+        assert body == (served.folder / publish.CONTEXT).read_bytes()  # static copy: the same
+        data["@context"] = here  # fetched by the JSON-LD parser over HTTP
+        with warnings.catch_warnings():  # rdflib's JSON-LD parser uses its own deprecated API
+            warnings.simplefilter("ignore", DeprecationWarning)
+            dataset = rdflib.Dataset().parse(data=json.dumps(data), format="json-ld")
+            graph = rdflib.Graph()
+            for triple in dataset.graph(rdflib.URIRef(data["@id"])):
+                graph.add(triple)
+        expected = rdflib.Graph().parse(dump.with_suffix(".nt"), format="nt")
+        assert len(graph) == len(expected) > 0, dump.name
+        assert isomorphic(graph, expected), dump.name
+
+
+def test_every_namespace_of_the_data_is_a_prefix_of_the_context(served: Server) -> None:
+    context = json.loads((served.folder / publish.CONTEXT).read_bytes())["@context"]
+    prefixes = {v for v in context.values() if isinstance(v, str)}
+    outside = set()
+    for dump in _published_jsonld(served.folder):
+        for t in ox.parse(path=dump.with_suffix(".nt"), format=ox.RdfFormat.N_TRIPLES):
+            vocabulary = [t.predicate.value]
+            if isinstance(t.object, ox.Literal):
+                if not t.object.language:
+                    vocabulary.append(t.object.datatype.value)
+            elif isinstance(t.object, ox.NamedNode) and not t.object.value.startswith(
+                    DEFAULT_BASE):
+                vocabulary.append(t.object.value)
+            outside |= {iri for iri in vocabulary if not any(
+                iri.startswith(ns) and iri != ns for ns in prefixes)}
+    assert outside == set()

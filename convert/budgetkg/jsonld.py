@@ -31,6 +31,13 @@ PREFIXES = {
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "xsd": XSD,
     "dcat": "http://www.w3.org/ns/dcat#",
+    "dqv": "http://www.w3.org/ns/dqv#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "obeu-dimension": "http://data.openbudgets.eu/ontology/dsd/dimension/",
+    "obeu-measure": "http://data.openbudgets.eu/ontology/dsd/measure/",
+    "obeu-attribute": "http://data.openbudgets.eu/ontology/dsd/attribute/",
+    "eu-currency": "http://publications.europa.eu/resource/authority/currency/",
 }
 _LITERAL_RANGES = {XSD + n for n in ("decimal", "integer", "boolean", "gYear", "date")}
 
