@@ -219,13 +219,35 @@ def _code_concept(ctx: _Context, scheme_name: str, code: str, name: str) -> str:
     g.add(iri, term("seenIn"), ctx.iri.document)
     ctx.printed_codes.setdefault(scheme_name, {}).setdefault(code, name)
     if not codelists().knows(iri):
+        _unlisted(ctx, scheme_name, code)
+        if name:
+            g.add(iri, SKOS + "prefLabel", zh(name))
+    return iri
+
+
+def _unlisted(ctx: _Context, scheme_name: str, code: str) -> None:
+    """A concept for a code the lists do not know, under its parent (the code without its last
+    part: 2060102 under 20601 under 206), each parent the lists lack added the same way; an
+    unlisted 类 is a top concept of its scheme."""
+    g = ctx.graph
+    digits: list[int] = ctx.mappings.codes["part_digits"]
+    top, step = digits[0], digits[1]
+    listed = codelists()
+    while True:
+        iri = concept(scheme_name, code)
         g.a(iri, SKOS + "Concept")
         g.add(iri, SKOS + "inScheme", scheme(scheme_name))
         g.add(iri, SKOS + "notation", lit(code))
         g.add(iri, term("unlisted"), lit(True))
-        if name:
-            g.add(iri, SKOS + "prefLabel", zh(name))
-    return iri
+        if len(code) <= top:
+            g.add(iri, SKOS + "topConceptOf", scheme(scheme_name))
+            return
+        code = code[:-step]
+        parent = concept(scheme_name, code)
+        g.add(iri, SKOS + "broader", parent)
+        g.add(parent, SKOS + "narrower", iri)
+        if listed.knows(parent):
+            return
 
 
 def _row_key(table: BudgetTable, row: Row, seen: Counter[str]) -> str:
