@@ -313,6 +313,38 @@ def test_same_department_in_two_years_is_one_organisation_with_its_region(
     assert len(documents) == 2
 
 
+@pytest.mark.parametrize(("printed", "key"), [
+    ("中国共产党江苏省委员会办公厅", "中共江苏省委办公厅"),
+    ("中共江苏省委办公厅", "中共江苏省委办公厅"),
+    ("江苏省委办公厅", "中共江苏省委办公厅"),
+    ("中共上海市普陀区委社会工作部", "中共上海市普陀区委社会工作部"),
+    ("上海市普陀区委社会工作部", "中共上海市普陀区委社会工作部"),
+    ("政协江苏省委员会", "政协江苏省委员会"),
+    ("江苏省人大常委会办公厅", "江苏省人大常委会办公厅"),
+    ("上海市普陀区商务委员会", "上海市普陀区商务委员会"),
+    ("济源产城融合示范区工业信息和科技局", "济源产城融合示范区工业信息和科技局"),
+])
+def test_an_organisation_is_keyed_by_one_form_of_its_name(printed: str, key: str) -> None:
+    assert link.organisation_key(printed, load()) == key
+
+
+def test_one_department_printed_under_two_forms_of_its_name_is_one_organisation(
+        tmp_path: Path) -> None:
+    name = "济源产城融合示范区工业信息和科技局"
+    forms = ("中国共产党济源产城融合示范区委员会办公室", "济源产城融合示范区委办公室")
+    graphs = [_graph(_copy(tmp_path, str(i), _example_text().replace(name, form)))
+              for i, form in enumerate(forms)]
+    org = DEFAULT_BASE + "org/中共济源产城融合示范区委办公室"
+    for form, g in zip(forms, graphs, strict=True):
+        assert _subjects(g, RDF_TYPE, BK + "Department") == {org}
+        assert _objects(g, org, RDFS + "label") == {form}  # the name as printed
+    documents = [_subjects(g, BK + "organisation", org) & _subjects(g, RDF_TYPE,
+                                                                      BK + "BudgetDocument")
+                 for g in graphs]
+    assert documents[0] == documents[1] == {
+        DEFAULT_BASE + "doc/中共济源产城融合示范区委办公室/2026/budget"}
+
+
 @pytest.mark.parametrize(("name", "regions"), [
     ("济源产城融合示范区工业信息和科技局",
      (("河南省", "410000", ""), ("河南省济源市", "419001", "410000"),

@@ -62,8 +62,8 @@ class Minter:
 
     @property
     def org(self) -> str:
-        """The department: the same IRI in every year and phase (its name starts with its
-        region, so the name identifies it)."""
+        """The department: the same IRI in every year and phase, made from the one form of its
+        name (link.organisation_key; the name starts with its region, so it identifies it)."""
         return self.organisation_named(self.organisation)
 
     def organisation_named(self, name: str) -> str:

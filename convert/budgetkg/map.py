@@ -755,7 +755,8 @@ def _fact_named(ctx: _Context, words: set[tuple[str, str]], subject: str,
 
 def minter(doc: Document, base: str) -> Minter:
     """The IRIs of a document's resources."""
-    return Minter(base, doc.organisation.name, doc.year, doc.phase, doc.scope)
+    return Minter(base, doc.links.organisation or doc.organisation.name, doc.year, doc.phase,
+                  doc.scope)
 
 
 def to_graph(doc: Document, mappings: Mappings, base: str) -> tuple[str, list[ox.Triple]]:

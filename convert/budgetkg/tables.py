@@ -386,6 +386,7 @@ class Links:
     matched with their performance goals, and the earlier years' figures its narrative implies."""
 
     regions: tuple[Place, ...] = ()  # the department's places, broadest first (上海市 …)
+    organisation: str = ""  # the form of its name its IRIs are minted from ("": as printed)
     projects: tuple[ProjectMatch, ...] = ()
     prior: tuple[PriorFigure, ...] = ()
     narrative: tuple[str, ...] = ()  # narrative paragraphs citing a policy or a standard

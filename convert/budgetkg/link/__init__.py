@@ -1,6 +1,7 @@
 """The link stage: what a document refers to beyond its own tables, found on the Document once
 it is read (mappings/links.yaml, mappings/policy.yaml); map.py mints the triples.
 
+- organisation: the one form of the department's name its IRIs are made from
 - regions: the department's places, from the start of its name (上海市 / 上海市普陀区), each
   with its administrative division code (link/places.py)
 - projects: each project of the project table with its entry in the project-performance table
@@ -14,6 +15,7 @@ Code inference (link/codes.py) needs each row's code as the mapping reads it, so
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from budgetkg.link import places, prior, projects
@@ -29,6 +31,14 @@ def regions(name: str, mappings: Mappings) -> tuple[Place, ...]:
     return places.places(name, mappings.links["region"], mappings.links["zone"])
 
 
+def organisation_key(name: str, mappings: Mappings) -> str:
+    """The name an organisation's IRIs and files are made from: one form of the name, whatever
+    form is printed (中国共产党江苏省委员会办公厅, 江苏省委办公厅 -> 中共江苏省委办公厅)."""
+    for pattern, replacement in mappings.links["organisation_forms"]:
+        name = re.sub(pattern, replacement, name)
+    return name
+
+
 def link(doc: Document, mappings: Mappings) -> Document:
     """The link stage: the document with its links (regions, projects matched with their
     performance entries, earlier years' figures, paragraphs citing a policy); each project
@@ -37,6 +47,7 @@ def link(doc: Document, mappings: Mappings) -> Document:
     factors = {printed: codelists().yuan_factor[unit] for printed, unit in units.items()}
     finder = Finder(mappings)
     links = Links(
+        organisation=organisation_key(doc.organisation.name, mappings),
         regions=regions(doc.organisation.name, mappings),
         projects=projects.match(doc, mappings.links),
         prior=prior.derive(doc, mappings.links, units, factors),
