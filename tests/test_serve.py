@@ -20,7 +20,7 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from budgetkg import pipeline, publish
+from budgetkg import jsonld, pipeline, publish, store
 from budgetkg.iris import DEFAULT_BASE
 from budgetkg.serve import load
 from tests.conftest import Server, start_server
@@ -426,3 +426,22 @@ def test_every_namespace_of_the_data_is_a_prefix_of_the_context(served: Server) 
             outside |= {iri for iri in vocabulary if not any(
                 iri.startswith(ns) and iri != ns for ns in prefixes)}
     assert outside == set()
+
+
+def test_a_json_ld_dump_alone_is_read_offline_and_served_with_the_context_it_names(
+        built: pipeline.BuildResult, tmp_path: Path) -> None:
+    published = _published_jsonld(built.output)[0]
+    dump = tmp_path / "one.jsonld"
+    dump.write_bytes(published.read_bytes())  # no context beside it
+    alone, expected = ({(q.subject, q.predicate, q.object) for q in store.load(path)}
+                       for path in (dump, published.with_suffix(".nt")))  # stored alike
+    assert alone == expected
+    servers = start_server(dump, "--store", str(tmp_path / "store"))
+    server = next(servers)
+    try:
+        named = json.loads(dump.read_bytes())["@context"]
+        status, headers, body = request(server.url + "/" + named.removeprefix(DEFAULT_BASE))
+        assert status == 200 and headers["content-type"].startswith("application/ld+json")
+        assert json.loads(body) == jsonld.context()  # the one this version writes
+    finally:
+        servers.close()
