@@ -73,9 +73,9 @@ def test_departments_are_one_resource_across_years_with_their_regions(store: ox.
     rows = _pick(ask(store, "departments"), "name", "region", "code", "documents",
                  "firstYear", "lastYear", "budgets", "finals")
     assert rows == [
-        (WANLI, "上海市普陀区", "", "1", "2024", "2024", "1", "0"),
         (SHANGWU, "上海市普陀区", "", "1", "2025", "2025", "1", "0"),
         (CAIZHENG, "上海市普陀区", "", "1", "2024", "2024", "0", "1"),
+        (WANLI, "上海市普陀区万里街道", "", "1", "2024", "2024", "1", "0"),
         (JIYUAN, "济源产城融合示范区", "017", "2", "2026", "2027", "2", "0"),
     ]
 

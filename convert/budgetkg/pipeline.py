@@ -110,7 +110,8 @@ def build_one(task: Task) -> publish.Published | Failure:
     path, output, base = task.source, task.output, task.base
     try:
         doc, graph, triples = convert(task.sources, base)
-        stem = publish.stem(doc.organisation.name, doc.year, doc.phase, doc.scope)
+        stem = publish.stem(doc.links.organisation or doc.organisation.name, doc.year,
+                            doc.phase, doc.scope)
         document_iri = map.minter(doc, base).document
         checked = validate.validate(triples, task.engine)
         triples = sorted([*triples, report.link(document_iri)], key=_triple_key)

@@ -25,7 +25,7 @@ from budgetkg.iris import slug
 
 FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
 MANIFEST = "manifest.json"
-CONTEXT = "context.jsonld"
+CONTEXT = jsonld.FILE
 
 
 @dataclass(frozen=True)
