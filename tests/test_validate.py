@@ -327,8 +327,8 @@ def test_an_item_restated_with_another_figure_in_its_paragraph_is_found(tmp_path
                                  "科学技术支出（类）4570.90万元用于项目。")
     found = _findings(text, tmp_path, "NarrativeRestated")
     assert [(f.message_en, f.table) for f in found] == [
-        ('the narrative restates an amount with another figure: "科学技术支出（类）" is 4569.9 万元, '
-         "later 4570.9 万元", "说明")]
+        ('the narrative restates an amount with another figure: "科学技术支出（类）" '
+         "is 4569.9 万元, later 4570.9 万元", "说明")]
 
 
 def test_the_narrative_naming_a_class_by_another_name_than_the_tables_is_found(
@@ -339,8 +339,8 @@ def test_the_narrative_naming_a_class_by_another_name_than_the_tables_is_found(
                           format=ox.RdfFormat.N_TRIPLES))
     subject = ox.NamedNode("https://w3id.org/budgetkg/ontology#subjectText")
     said = next(t for t in graph if t.predicate == subject)
-    renamed = ox.Triple(said.subject, subject,
-                        ox.Literal("社会保障和就业支出（类）行政事业单位离退休（款）", language="zh"))
+    named = "社会保障和就业支出（类）行政事业单位离退休（款）"
+    renamed = ox.Triple(said.subject, subject, ox.Literal(named, language="zh"))
     before = validate.validate(graph).findings
     after = validate.validate([renamed if t == said else t for t in graph]).findings
     assert not [f for f in before if f.shape == SHAPES + "NarrativeClassName"]
