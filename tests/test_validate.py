@@ -139,7 +139,7 @@ def test_build_publishes_the_report_and_links_it_from_the_dataset(
     built: pipeline.BuildResult,
 ) -> None:
     doc = built.documents[0]
-    assert doc.quality is not None and doc.quality.violations == 4
+    assert doc.quality is not None and doc.quality.inconsistencies == 4
     report = built.output / f"{doc.stem}.report.ttl"
     triples = list(ox.parse(path=str(report), format=ox.RdfFormat.TURTLE))
     assert any(t.predicate.value == "http://www.w3.org/ns/shacl#conforms"
@@ -232,7 +232,7 @@ def test_build_writes_the_comparison_with_other_years_into_the_report(
         assert (PRIOR_YEAR in shapes) == (stem == NEXT_YEAR)
         quality = published[stem].quality
         assert quality is not None
-        assert quality.violations == checked[stem].count("Violation")
+        assert quality.inconsistencies == checked[stem].count("Violation")
     for document in corpus.documents:  # the same bytes as validating the folder afresh
         written = (corpus.output / f"{document.stem}.report.ttl").read_bytes()
         iri = document.graph.removesuffix("/graph")
@@ -263,10 +263,10 @@ def test_a_later_build_into_the_folder_is_compared_with_the_documents_already_th
     entries = {d.stem: d for d in publish.published(out)}
     assert alone.quality is not None and second.documents[0].quality is not None
     quality = entries[NEXT_YEAR].quality
-    assert quality is not None and quality.violations == alone.quality.violations + 7
+    assert quality is not None and quality.inconsistencies == alone.quality.inconsistencies + 7
     assert entries[THIS_YEAR].quality == second.documents[0].quality
     checked = pipeline.check(out)
-    assert quality.violations == checked[NEXT_YEAR].count("Violation")
+    assert quality.inconsistencies == checked[NEXT_YEAR].count("Violation")
     shapes = {t.object.value for t in ox.parse(path=str(out / f"{NEXT_YEAR}.report.ttl"))
               if t.predicate.value == "http://www.w3.org/ns/shacl#sourceShape"}
     assert PRIOR_YEAR in shapes

@@ -288,7 +288,7 @@ def _record(result: BuildResult, source: Path, outcome: publish.Published | Fail
     journal.record(outcome)
     quality = outcome.quality
     log.line("built", source, f"{outcome.stem}: {outcome.counts.triples} triples"
-             + (f", {quality.violations} violations, {quality.warnings} warnings"
+             + (f", {quality.inconsistencies} inconsistencies, {quality.warnings} warnings"
                 if quality else ""))
 
 

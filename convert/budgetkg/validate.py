@@ -27,6 +27,10 @@ from budgetkg.resources import home
 
 ENGINES = ("fast", "pyshacl")
 SEVERITIES = ("Violation", "Warning", "Info")
+# What people read for each severity: a finding is an inconsistency of the document (不一致), not
+# a breach of rules; sh:Violation stays the severity's IRI.
+WORDS = {"Violation": ("inconsistency", "inconsistencies", "不一致"),
+         "Warning": ("warning", "warnings", "警告"), "Info": ("note", "notes", "提示")}
 # Shapes that compare a document with the other documents of its organisation (other years and
 # phases); alone, a document gives them nothing to compare. prefixes.ttl declares their prefixes.
 ACROSS_DOCUMENTS = ("shapes/across-years.ttl",)
@@ -69,7 +73,7 @@ class ValidationReport:
 
     @property
     def summary(self) -> str:
-        parts = [f"{self.count(s)} {s.lower()}{'s' if self.count(s) != 1 else ''}"
+        parts = [f"{self.count(s)} {WORDS[s][0 if self.count(s) == 1 else 1]}"
                  for s in SEVERITIES if self.count(s)]
         return ", ".join(parts) if parts else "no findings"
 

@@ -146,7 +146,7 @@ def build(
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print the result as JSON instead of one line per document.")] = False,
     strict: Annotated[bool, typer.Option(
-        "--strict", help="Exit 1 when a document is inconsistent (a violation); without it, "
+        "--strict", help="Exit 1 when a document is inconsistent (不一致); without it, "
                          "inconsistencies are reported and the exit is 0.")] = False,
     downloads: Downloads = None,
     endpoint: CatalogueEndpoint = None,
@@ -205,8 +205,8 @@ def _summary(result: pipeline.BuildResult) -> None:
         )
         if doc.quality is not None:
             q = doc.quality
-            plural = "y" if q.violations == 1 else "ies"
-            out.print(f"  consistency: {q.violations} inconsistenc{plural} (不一致), "
+            plural = "y" if q.inconsistencies == 1 else "ies"
+            out.print(f"  consistency: {q.inconsistencies} inconsistenc{plural} (不一致), "
                       f"{q.warnings} warning(s) "
                       f"(budgetkg validate {result.output} lists them)",
                       markup=False, highlight=False)
