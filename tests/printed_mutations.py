@@ -66,8 +66,10 @@ def _amount(doc: Document, rng: random.Random) -> Mutation | None:
     old = row.amount(column)
     assert old is not None
     decimals = _decimals(old.printed)
-    step = rng.choice([Decimal("1"), Decimal("3.5"), Decimal("12.7"), Decimal("100")])
-    step = max(step.quantize(Decimal(1).scaleb(-decimals)), Decimal(1).scaleb(-decimals))
+    # 100 to 10,000 units of the last printed digit: beyond what rounding explains (1.00 to
+    # 100.00 万元 printed with two decimals, 100 to 10,000 元 printed whole)
+    units = rng.choice([Decimal("100"), Decimal("350"), Decimal("1270"), Decimal("10000")])
+    step = units.scaleb(-decimals)
     value = old.value + step if rng.random() < 0.5 or old.value <= step else old.value - step
     printed = _printed(value, decimals, "," in old.printed)
     yuan = old.yuan * value / old.value if old.yuan is not None else None
