@@ -214,7 +214,7 @@ def test_policy_documents_ranked_by_citing_departments(store: ox.Store) -> None:
 
 
 def test_documents_with_contradictions_include_the_years_compared(store: ox.Store) -> None:
-    rows = _pick(ask(store, "contradictions"), "name", "year", "violations", "rules")
+    rows = _pick(ask(store, "contradictions"), "name", "year", "inconsistencies", "rules")
     # the example's four 合计 rows in both years (two rules in 2027: the copy also contradicts
     # the 2026 example's figures its narrative implies); 商务委员会 2025 conforms
     assert rows == [(JIYUAN, "2027", "11", "2"), (JIYUAN, "2026", "4", "1"),
@@ -257,5 +257,5 @@ def test_query_command_answers_a_named_query_over_a_build_folder(
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     printed = list(csv.DictReader(io.StringIO(done.stdout)))
-    assert [(r["doc"], r["violations"]) for r in printed] == [
-        (DEFAULT_BASE + r["doc"], r["violations"]) for r in ask(store, "contradictions")]
+    assert [(r["doc"], r["inconsistencies"]) for r in printed] == [
+        (DEFAULT_BASE + r["doc"], r["inconsistencies"]) for r in ask(store, "contradictions")]

@@ -438,8 +438,8 @@ def _quality(g: _Graph, site: _Site, doc: Described) -> None:
     quality = doc.published.quality
     if quality is not None:
         g.texts(annotation, RDFS + "comment",
-                f"自洽性检查：{quality.violations} 处矛盾，{quality.warnings} 条警告",
-                f"consistency check: {quality.violations} contradiction(s), "
+                f"自洽性检查：{quality.inconsistencies} 处不一致，{quality.warnings} 条警告",
+                f"consistency check: {quality.inconsistencies} inconsistency(ies), "
                 f"{quality.warnings} warning(s)")
 
 
