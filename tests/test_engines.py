@@ -144,10 +144,69 @@ def _incomplete(triples: list[ox.Triple]) -> list[ox.Triple]:
     return [*triples, *added]
 
 
+def _misnamed(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """The triples and rows and statements the code and narrative shapes look for, added to the
+    document's first table and narrative: a 款 row under a 类 the table does not print
+    (CodeParent), a class printed with the name it had before its rename (CodeRenamed), two
+    rows printing one name under sibling codes (CodeSibling), an item stated twice with two
+    figures in one paragraph (NarrativeRestated), a class the narrative names by its old name
+    (NarrativeClassName)."""
+    bk = lambda name: ox.NamedNode(BK + name)  # noqa: E731
+    label = ox.NamedNode(str(rdflib.RDFS.label))
+    codelist = "https://w3id.org/budgetkg/codelist/"
+    (table, document) = next((t.subject, t.object) for t in triples
+                             if t.predicate == bk("document")
+                             and any(u.subject == t.subject and u.predicate == bk("tableNumber")
+                                     for u in triples))
+    added: list[ox.Triple] = []
+
+    def row(name: str, code: str, scheme: str, text: str) -> None:
+        node = ox.NamedNode(f"{BASE}misnamed/row/{name}")
+        concept = ox.NamedNode(f"{codelist}{scheme}/{code}")
+        prop = {"function": "functionalClassification",
+                "dept-economic": "deptEconomicClassification"}[scheme]
+        added.extend([ox.Triple(node, bk("inTable"), table), ox.Triple(node, bk("code"),
+                                                                         ox.Literal(code)),
+                      ox.Triple(node, bk(prop), concept),
+                      ox.Triple(node, label, ox.Literal(text, language="zh"))])
+
+    row("class", "303", "dept-economic", "对个人和家庭的补助")
+    row("orphan", "30499", "dept-economic", "其他支出")  # its 类 304 is not printed
+    row("renamed", "30307", "dept-economic", "医疗费")
+    row("twin-a", "30101", "dept-economic", "工资")
+    row("twin-b", "30102", "dept-economic", "工资")
+    row("pension", "20805", "function", "行政事业单位养老支出")
+
+    def said(name: str, subject: str, value: str, sentence: str) -> None:
+        node = ox.NamedNode(f"{BASE}misnamed/statement/{name}")
+        added.extend([
+            ox.Triple(node, ox.NamedNode(str(RDF.type)), bk("Statement")),
+            ox.Triple(node, bk("document"), document),
+            ox.Triple(node, bk("measureKind"), ox.NamedNode(f"{codelist}measure-kind/amount")),
+            ox.Triple(node, bk("section"), ox.Literal("一、支出情况", language="zh")),
+            ox.Triple(node, bk("subjectText"), ox.Literal(subject, language="zh")),
+            ox.Triple(node, bk("sentence"), ox.Literal(sentence, language="zh")),
+            ox.Triple(node, bk("sourceLine"), ox.Literal("900", datatype=ox.NamedNode(
+                "http://www.w3.org/2001/XMLSchema#integer"))),
+            ox.Triple(node, bk("value"), ox.Literal(value, datatype=ox.NamedNode(
+                "http://www.w3.org/2001/XMLSchema#decimal"))),
+            ox.Triple(node, bk("unitText"), ox.Literal("万元")),
+            ox.Triple(node, bk("valueInYuan"), ox.Literal(f"{value}0000", datatype=ox.NamedNode(
+                "http://www.w3.org/2001/XMLSchema#decimal"))),
+            ox.Triple(node, bk("tolerance"), ox.Literal("50", datatype=ox.NamedNode(
+                "http://www.w3.org/2001/XMLSchema#decimal")))])
+
+    said("first", "社会保障和就业支出（类）行政事业单位离退休（款）", "12",
+         "社会保障和就业支出（类）行政事业单位离退休（款）12万元")
+    said("again", "社会保障和就业支出（类）行政事业单位离退休（款）", "13",
+         "其中社会保障和就业支出（类）行政事业单位离退休（款）13万元")
+    return [*triples, *added]
+
+
 @pytest.fixture(scope="module")
 def sample() -> list[ox.Triple]:
     doc = _inconsistent(shrunk(pipeline.normalised((EXAMPLE,)), ROWS))
-    return _incomplete(pipeline.convert_document(doc, BASE)[2])
+    return _incomplete(_misnamed(pipeline.convert_document(doc, BASE)[2]))
 
 
 def test_the_sample_gives_every_shape_a_finding(sample: list[ox.Triple]) -> None:

@@ -28,6 +28,11 @@ UNNAMED: dict[str, str] = {
     "「支出总计」7454.80万元 -> 8201.28万元": "the narrative total is linked to no table fact",
     "「支总计」4157.59万元 -> 4574.35万元": "a change with no stated base to check it against",
     "「支总计」126.09% -> 139.70%": "a growth rate with no stated base to check it against",
+    # the row prints two codes and two names (30110 职工基本医疗保险缴费 | 50102 社会保障缴费):
+    # which name is whose is not in the graph, so CodeSibling leaves two-name rows out
+    "table 6 row 27: code 30110 -> 30119": "a two-name row: its names are not tied to its codes",
+    # 50205 委托业务费 is printed elsewhere only on a two-name row (30226 劳务费 | 50205 委托业务费)
+    "table 7 row 3: code 50205 -> 50207": "its sibling is printed only on a two-name row",
 }
 
 
