@@ -306,7 +306,7 @@ PAGES = {
     "department": f"/org/{JIYUAN}",
     "dataset": DOCUMENT,
     "dataset-in-yuan": "/doc/上海市普陀区人民政府万里街道办事处/2024/budget",
-    "table": f"{DOCUMENT}/table/income-overview",
+    "table": f"{DOCUMENT}/table/income",
     "project": f"{DOCUMENT}/project/419001240000000011252",
     "code": "/vocab/codelist/function/2080501",
     "catalogue": "/catalog",

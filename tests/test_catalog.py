@@ -21,7 +21,7 @@ import pyoxigraph as ox
 import pyshacl
 import pytest
 import rdflib
-from rdflib.namespace import DCTERMS, RDF, SH
+from rdflib.namespace import DCTERMS, RDF, SH, SKOS
 from typer.testing import CliRunner  # noqa: TID251  (tests drive the CLI in-process)
 
 from budgetkg import batch, catalog, pipeline, publish
@@ -31,6 +31,7 @@ from tests.conftest import EXAMPLE, shared_path
 DCAT_AP = ("standards", "dcat-ap", "3.0.1")
 BACKGROUND = Path(__file__).parent / "data" / "dcat-ap-background.ttl"
 BK = rdflib.Namespace("https://w3id.org/budgetkg/ontology#")
+BASE = "https://data.budgetkg.org/"
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")  # DCAT 3 (rdflib's DCAT is DCAT 2)
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
 DCATAP = rdflib.Namespace("http://data.europa.eu/r5r/")
@@ -56,8 +57,10 @@ EXPECTED_ABSENT = {
         "only the series (datasets by DCAT 3): they are published through their members",
     ("dcat:Distribution", "dcatap:availability"):
         "how long the files stay online depends on the host, which the converter does not know",
-    ("dct:Location", "dcat:bbox"): "no gazetteer: areas are named, not located",
-    ("dct:Location", "dcat:centroid"): "no gazetteer: areas are named, not located",
+    ("dct:Location", "dcat:bbox"):
+        "the division list gives each place its code, not its geometry",
+    ("dct:Location", "dcat:centroid"):
+        "the division list gives each place its code, not its geometry",
     ("foaf:Agent", "dct:type"):
         "the administrative level (national, regional, local) of a department is not printed",
 }
@@ -251,7 +254,7 @@ def test_a_changed_document_rewrites_only_its_files_and_the_catalogue(
     assert hashlib.sha256(changed.read_bytes()).hexdigest() in sums
 
 
-# --- the publish command, and the areas named in departments' names ---------------------------
+# --- the publish command, and the places departments are in ----------------------
 
 
 def test_publish_writes_the_given_licence_and_endpoint(
@@ -277,15 +280,17 @@ def test_publish_with_another_base_is_refused_in_one_line(
     assert len(lines) == 1 and "another --base" in lines[0], lines
 
 
-@pytest.mark.parametrize(("name", "area"), [
-    ("济源产城融合示范区工业信息和科技局", "济源产城融合示范区"),
-    ("上海市普陀区商务委员会", "上海市普陀区"),
-    ("上海市普陀区人民政府万里街道办事处", "上海市普陀区万里街道"),
-    ("上海市普陀区市场监督管理局", "上海市普陀区"),
-    ("河南省郑州市金水区教育局", "河南省郑州市金水区"),
-    ("新疆维吾尔自治区财政厅", "新疆维吾尔自治区"),
-    ("国家税务总局上海市普陀区税务局", ""),
-    ("财政部", ""),
-])
-def test_the_area_is_read_from_the_start_of_the_department_name(name: str, area: str) -> None:
-    assert catalog.area(name) == area
+def test_each_place_of_the_catalogue_is_the_region_its_data_gives_the_department(
+        built: pipeline.BuildResult, graph: rdflib.Graph) -> None:
+    places: set[rdflib.term.Node] = set()
+    for entry in publish.published(built.output):
+        document = rdflib.URIRef(entry.graph.removesuffix("/graph"))
+        data = rdflib.Graph().parse(built.output / f"{entry.stem}.nt")
+        region = data.value(data.value(document, DCTERMS.publisher), BK.region)
+        assert region is not None and "/place/" in str(region)
+        assert region in set(graph.objects(document, DCTERMS.spatial))
+        assert graph.value(region, SKOS.prefLabel) == data.value(region, SKOS.prefLabel)
+        places.add(region)
+    catalogue = graph.value(predicate=RDF.type, object=DCAT.Catalog)
+    assert places <= set(graph.objects(catalogue, DCTERMS.spatial))
+    assert str(BASE) + "place/310107" in {str(p) for p in places}  # 上海市普陀区 by its code

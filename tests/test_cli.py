@@ -218,7 +218,7 @@ def test_every_command_reading_a_graph_accepts_a_dump_file(
         checked = budgetkg("validate", source)
         assert checked.returncode == folder.returncode == 1, checked.stderr
         assert checked.stdout.count("\n") == folder.stdout.count("\n")  # the same findings
-        assert "does not conform (7 violations, 51 warnings" in checked.stdout
+        assert "does not conform (4 inconsistencies, 5 warnings" in checked.stdout
     tables = budgetkg("tables", dump, "-o", tmp_path / "csv")
     assert tables.returncode == 0, tables.stderr
     assert len(tables.stdout.splitlines()) == 13

@@ -85,24 +85,24 @@ def test_department_lists_its_dataset_units_and_divisions(store: ox.Store) -> No
 def test_dataset_lists_its_13_tables_in_printed_order(store: ox.Store) -> None:
     entries = rows_of(page(store, DATASET), "data")[:13]
     assert [row[0] for row in entries] == [str(n) for n in range(1, 14)]
-    assert entries[2][1:] == ["2026年部门支出总体情况表", "部门支出总体情况表", "万元", "16", "65"]
+    assert entries[2][1:] == ["2026年部门支出总体情况表", "支出总表", "万元", "16", "65"]
     text = page(store, DATASET)
     assert text.count('<tr class="table-entry">') == 13
-    assert f'href="{SITE.href(DATASET + "/table/expenditure-overview")}"' in text
+    assert f'href="{SITE.href(DATASET + "/table/expenditure")}"' in text
 
 
 def test_dataset_shows_the_report_findings(store: ox.Store) -> None:
     text = page(store, DATASET)
-    assert text.count('<tr class="finding violation" id="finding-') == 7
-    assert text.count('<tr class="finding warning" id="finding-') == 51
-    assert '<strong class="violations">7</strong>' in text
-    assert "列合计不等于各分项之和：本年收入 / 合计 为 7253.8" in text
-    assert "column total is not the sum of its parts: 本年收入 / 合计 is 7253.8" in text
-    focus = DATASET + "/table/income-overview"
-    assert f'<a href="{SITE.href(focus)}" title="{focus}">2026年部门收入总体情况表' in text
+    assert text.count('<tr class="finding violation" id="finding-') == 4
+    assert text.count('<tr class="finding warning" id="finding-') == 5
+    assert '<strong class="violations">4</strong>' in text
+    assert "合计行不等于各行之和：合计 合计为 7253.8" in text
+    assert "the total row is not the sum of the rows: 合计 total is 7253.8" in text
+    focus = DATASET + "/table/general-budget-expenditure"
+    assert f'<a href="{SITE.href(focus)}" title="{focus}">2026年一般公共预算支出情况表' in text
     first = text.index('<tr class="finding violation"')
     assert first < text.index('<tr class="finding warning"')  # inconsistencies first
-    assert "违规" not in text and "不一致 <strong class=\"violations\">7</strong> 处" in text
+    assert "违规" not in text and "不一致 <strong class=\"violations\">4</strong> 处" in text
 
 
 def test_dataset_charts_sum_the_printed_figures(store: ox.Store) -> None:
@@ -126,7 +126,7 @@ def test_a_dataset_without_three_public_items_has_no_such_chart(
 
 
 def test_table_page_reproduces_the_printed_table(store: ox.Store) -> None:
-    text = page(store, DATASET + "/table/expenditure-overview")
+    text = page(store, DATASET + "/table/expenditure")
     printed = printed_rows("2026年部门支出总体情况表", "\t\t\t\t合计\t7,454.80\t1,614.30\t925.60\t"
                            "595.60\t93.10\t5,840.50\t93.10\t5,747.40", 13)
     # the first cell of a row holds its findings' marks (none here on the 合计 row)
@@ -135,7 +135,7 @@ def test_table_page_reproduces_the_printed_table(store: ox.Store) -> None:
     assert '<th colspan="4" scope="col">基本支出</th>' in text
     assert '<th colspan="2" scope="col">人员经费</th>' in text
     assert '<th rowspan="3" scope="col">合计</th>' in text
-    observation = SITE.href(DATASET + "/table/expenditure-overview/obs/")
+    observation = SITE.href(DATASET + "/table/expenditure/obs/")
     assert re.search(f'<td class="num"><a href="{re.escape(observation)}[^"]+">7,454.80</a>', text)
 
 
@@ -200,16 +200,16 @@ def test_graph_name_page_links_its_dataset(store: ox.Store) -> None:
 
 
 def test_every_page_links_its_raw_rdf(store: ox.Store) -> None:
-    text = page(store, DATASET + "/table/expenditure-overview")
+    text = page(store, DATASET + "/table/expenditure")
     for ext in (".ttl", ".jsonld", ".nt"):
-        assert f'href="{SITE.href(DATASET + "/table/expenditure-overview")}{ext}"' in text
+        assert f'href="{SITE.href(DATASET + "/table/expenditure")}{ext}"' in text
 
 
 def test_index_lists_departments_and_datasets(store: ox.Store) -> None:
     text = pages.render_index(store, SITE)
     assert f'href="{SITE.href(DEPARTMENT)}"' in text and f'href="{SITE.href(DATASET)}"' in text
     assert 'href="/query"' in text and 'href="/sparql"' in text
-    assert ["济源产城融合示范区工业信息和科技局", "2026", "预算", TITLE, "7", "51"] in rows_of(
+    assert ["济源产城融合示范区工业信息和科技局", "2026", "预算", TITLE, "4", "5"] in rows_of(
         text, "data")
 
 
@@ -362,7 +362,7 @@ def test_metadata_is_labelled_chinese_text_with_the_vocabulary_on_hover(store: o
 
 def test_an_observation_shows_its_amounts_with_separators_and_unit(store: ox.Store) -> None:
     solutions = store.query(f"""PREFIX bk: <{ONTOLOGY}> SELECT ?o WHERE {{ ?o bk:amount 891000.0 ;
-        bk:row/bk:inTable <{DATASET}/table/expenditure-overview> }} LIMIT 1""",
+        bk:row/bk:inTable <{DATASET}/table/expenditure> }} LIMIT 1""",
                             use_default_graph_as_union=True)
     assert isinstance(solutions, ox.QuerySolutions)
     (observation,) = [s["o"].value for s in solutions]
@@ -374,7 +374,7 @@ def test_an_observation_shows_its_amounts_with_separators_and_unit(store: ox.Sto
 
 def test_table_page_marks_the_rows_and_cells_of_each_finding_and_links_to_it(
         store: ox.Store) -> None:
-    text = page(store, DATASET + "/table/income-overview")
+    text = page(store, DATASET + "/table/general-budget-expenditure")
     findings = re.findall(r'<li id="(finding-[0-9a-f]+)" class="finding (\w+)"', text)
     assert findings and {kind for _, kind in findings} >= {"violation"}
     flagged = re.findall(r'<tr id="row-(\d+)" class="flagged (\w+)">(.*?)</tr>', text, re.S)
@@ -386,7 +386,7 @@ def test_table_page_marks_the_rows_and_cells_of_each_finding_and_links_to_it(
         item = text.split(f'<li id="{anchor}"', 1)[1].split("</li>", 1)[0]
         for row in re.findall(r'href="#row-(\d+)"', item):
             assert f'<tr id="row-{row}" class="flagged' in text
-    assert "列合计不等于各分项之和" in text and "违规" not in text
+    assert "合计行不等于各行之和" in text and "违规" not in text
 
 
 def test_catalogue_downloads_are_named_by_file_and_by_what_they_hold(
@@ -405,8 +405,8 @@ def test_catalogue_downloads_are_named_by_file_and_by_what_they_hold(
                            r"([^<]+)</span></li>", text)
     names = [name for _, name, _ in downloads]
     assert "济源产城融合示范区工业信息和科技局-2026-budget.ttl" in names
-    assert "03-expenditure-overview.csv" in names
+    assert "03-expenditure.csv" in names
     notes = dict((name, note) for _, name, note in downloads)
-    assert "2026年部门支出总体情况表（CSV）" in notes["03-expenditure-overview.csv"]
+    assert "2026年部门支出总体情况表（CSV）" in notes["03-expenditure.csv"]
     assert "（Turtle）" in notes["济源产城融合示范区工业信息和科技局-2026-budget.ttl"]
     assert "CSV 1 KB" not in text

@@ -11,13 +11,17 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import rdflib
+from rdflib.compare import isomorphic
 
-from budgetkg import pipeline
+from budgetkg import jsonld, pipeline, publish, store
+from budgetkg.iris import DEFAULT_BASE
 from budgetkg.serve import load
 from tests.conftest import Server, start_server
 
@@ -374,3 +378,70 @@ def test_an_allow_listed_service_is_called(served: Server, built: pipeline.Build
         status, _, _ = get_query(
             federating, "ASK { SERVICE <http://127.0.0.1:9/other> { ?s ?p ?o } }")
         assert status == 403
+
+
+def _published_jsonld(folder: Path) -> list[Path]:
+    """The compact JSON-LD dumps of a build folder (not the context, not the catalogue)."""
+    return [p for p in sorted(folder.glob("*.jsonld"))
+            if p.name not in {publish.CONTEXT, "catalog.jsonld"}]
+
+
+def test_jsonld_dumps_read_with_the_context_served_at_its_iri_are_the_ntriples_graphs(
+        served: Server) -> None:
+    dumps = _published_jsonld(served.folder)
+    assert dumps
+    for dump in dumps:
+        data = json.loads(dump.read_bytes())
+        named = data["@context"]
+        assert named == DEFAULT_BASE + publish.CONTEXT  # the IRI the dump names ...
+        here = served.url + "/" + named.removeprefix(DEFAULT_BASE)  # ... on this server
+        status, headers, body = request(here)
+        assert status == 200 and headers["content-type"].startswith("application/ld+json")
+        assert body == (served.folder / publish.CONTEXT).read_bytes()  # static copy: the same
+        data["@context"] = here  # fetched by the JSON-LD parser over HTTP
+        with warnings.catch_warnings():  # rdflib's JSON-LD parser uses its own deprecated API
+            warnings.simplefilter("ignore", DeprecationWarning)
+            dataset = rdflib.Dataset().parse(data=json.dumps(data), format="json-ld")
+            graph = rdflib.Graph()
+            for triple in dataset.graph(rdflib.URIRef(data["@id"])):
+                graph.add(triple)
+        expected = rdflib.Graph().parse(dump.with_suffix(".nt"), format="nt")
+        assert len(graph) == len(expected) > 0, dump.name
+        assert isomorphic(graph, expected), dump.name
+
+
+def test_every_namespace_of_the_data_is_a_prefix_of_the_context(served: Server) -> None:
+    context = json.loads((served.folder / publish.CONTEXT).read_bytes())["@context"]
+    prefixes = {v for v in context.values() if isinstance(v, str)}
+    outside = set()
+    for dump in _published_jsonld(served.folder):
+        for t in ox.parse(path=dump.with_suffix(".nt"), format=ox.RdfFormat.N_TRIPLES):
+            vocabulary = [t.predicate.value]
+            if isinstance(t.object, ox.Literal):
+                if not t.object.language:
+                    vocabulary.append(t.object.datatype.value)
+            elif isinstance(t.object, ox.NamedNode) and not t.object.value.startswith(
+                    DEFAULT_BASE):
+                vocabulary.append(t.object.value)
+            outside |= {iri for iri in vocabulary if not any(
+                iri.startswith(ns) and iri != ns for ns in prefixes)}
+    assert outside == set()
+
+
+def test_a_json_ld_dump_alone_is_read_offline_and_served_with_the_context_it_names(
+        built: pipeline.BuildResult, tmp_path: Path) -> None:
+    published = _published_jsonld(built.output)[0]
+    dump = tmp_path / "one.jsonld"
+    dump.write_bytes(published.read_bytes())  # no context beside it
+    alone, expected = ({(q.subject, q.predicate, q.object) for q in store.load(path)}
+                       for path in (dump, published.with_suffix(".nt")))  # stored alike
+    assert alone == expected
+    servers = start_server(dump, "--store", str(tmp_path / "store"))
+    server = next(servers)
+    try:
+        named = json.loads(dump.read_bytes())["@context"]
+        status, headers, body = request(server.url + "/" + named.removeprefix(DEFAULT_BASE))
+        assert status == 200 and headers["content-type"].startswith("application/ld+json")
+        assert json.loads(body) == jsonld.context()  # the one this version writes
+    finally:
+        servers.close()

@@ -69,17 +69,6 @@ CATALOG = "catalog"  # catalog.ttl, catalog.jsonld
 TABLES = "tables"  # CSV tables of `budgetkg tables OUT -o OUT/tables`: tables/<stem>/NN-kind.csv
 RELEASE = ("all.trig", "all.nq")
 
-# The administrative area a department's name begins with, province down to township, each
-# level a name ending in its level word; a district government's sub-district office
-# (…区人民政府…街道办事处) belongs to the sub-district. Agency words (局厅委部办) end the area,
-# so a name that begins with an agency has none. There is no gazetteer: the text is the place.
-_AREA = re.compile(
-    r"(?P<province>[^省市区县局厅委部办]{2,7}?(?:省|自治区|特别行政区))?"
-    r"(?P<city>[^省市区县局厅委部办]{1,7}?(?:市|自治州|盟|地区))?"
-    r"(?P<county>[^省市区县局厅委部办]{1,10}?(?:区|县|市|旗))?"
-    r"(?:人民政府)?"
-    r"(?P<township>[^省市区县镇乡局厅委部办]{1,6}?(?:街道|镇|乡))?"
-)
 _SCOPE = {"department": ("部门", "department"), "unit": ("单位", "unit")}
 
 
@@ -174,10 +163,9 @@ class Described:
     source: str
     files: tuple[PublishedFile, ...]
     report: str  # the validation report's file, "" when there is none
+    place: str = ""  # the department's region (bk:region) as its graph gives it, "" for none
+    area: str = ""  # that region's name in full
 
-    @property
-    def area(self) -> str:
-        return area(self.organisation_name)
 
     @property
     def series(self) -> str:
@@ -209,13 +197,6 @@ class Catalogue:
     quads: int  # in each release file
 
 
-def area(organisation: str) -> str:
-    """The administrative area a department's name begins with ("" when it names none)."""
-    match = _AREA.match(organisation)
-    assert match is not None  # every level is optional: the pattern matches any text
-    return "".join(part for part in match.groups() if part)
-
-
 @cache
 def phase_labels() -> dict[str, tuple[str, str]]:
     """Budget phase id -> (zh, en) label, from the code list."""
@@ -238,6 +219,7 @@ _DOCUMENT = """SELECT * WHERE {
   ?organisation skos:prefLabel ?name .
   ?conversion bk:converterVersion ?version .
   OPTIONAL { ?document dcterms:issued ?issued }
+  OPTIONAL { ?organisation bk:region ?place . ?place skos:prefLabel ?area }
 }"""
 # The predicates _DOCUMENT and _TABLES use; of the rdf:type statements only the document's.
 _NEEDED = re.compile(
@@ -248,7 +230,8 @@ _NEEDED = re.compile(
         "http://purl.org/dc/terms/issued", "http://www.w3.org/ns/prov#wasDerivedFrom",
         "http://www.w3.org/ns/prov#wasGeneratedBy", "http://www.w3.org/2004/02/skos/core#prefLabel",
         *(iris.ONTOLOGY + p for p in ("fiscalYear", "budgetPhase", "documentScope",
-                                       "converterVersion", "document", "tableNumber"))))
+                                       "converterVersion", "document", "tableNumber",
+                                       "region"))))
     + rb")> .*) \.$", re.M)
 _TABLES = """SELECT ?document ?number ?title WHERE {
   ?table bk:document ?document ; bk:tableNumber ?number ; dcterms:title ?title }"""
@@ -305,12 +288,10 @@ def _document(path: Path, store: ox.Store, base: str) -> ox.QuerySolution:
     if len({r["document"].value for r in rows}) != 1:
         raise OutputError(path, f"describes {len(rows)} budget documents, expected one")
     row = min(rows, key=lambda r: r["source"].value)  # a document of several files: the first
-    phase = row["phase"].value.removeprefix(iris.concept("budget-phase", ""))
-    minted = iris.Minter(base, row["name"].value, int(row["year"].value), phase,
-                         row["scope"].value).document
-    if row["document"].value != minted:
-        raise OutputError(path, f"its document is {row['document'].value}, not {minted}: the "
-                                "folder was built with another --base (give publish the same one)")
+    if not row["document"].value.startswith(f"{base}doc/"):
+        raise OutputError(path, f"its document is {row['document'].value}, not under {base}doc/: "
+                                "the folder was built with another --base (give publish the "
+                                "same one)")
     return row
 
 
@@ -332,6 +313,8 @@ def _describe_document(out: Path, entry: publish.Published, base: str) -> Descri
         conversion=row["conversion"].value, converter_version=row["version"].value,
         source=row["source"].value, files=_files(out, entry.stem, tables),
         report=report_file if (out / report_file).is_file() else "",
+        place=row["place"].value if row["place"] is not None else "",
+        area=row["area"].value if row["area"] is not None else "",
     )
 
 
@@ -380,13 +363,13 @@ class _Graph:
                                                    str(t.object)))
 
 
-def _place(g: _Graph, site: _Site, name: str) -> str:
-    """A minted place for an area name (no gazetteer: labelled, not located)."""
-    place = f"{site.base}place/{iris.slug(name)}"
-    g.a(place, DCT + "Location")
-    g.add(place, SKOS + "prefLabel", _zh(name))
-    g.add(place, RDFS + "label", _zh(name))
-    return place
+def _place(g: _Graph, doc: Described) -> str:
+    """The department's region, under the IRI its graph gives it (iris.place: one IRI per
+    place in the data and the catalogue)."""
+    g.a(doc.place, DCT + "Location")
+    g.add(doc.place, SKOS + "prefLabel", _zh(doc.area))
+    g.add(doc.place, RDFS + "label", _zh(doc.area))
+    return doc.place
 
 
 def _period(g: _Graph, site: _Site, year: int) -> str:
@@ -455,8 +438,8 @@ def _quality(g: _Graph, site: _Site, doc: Described) -> None:
     quality = doc.published.quality
     if quality is not None:
         g.texts(annotation, RDFS + "comment",
-                f"自洽性检查：{quality.violations} 处矛盾，{quality.warnings} 条警告",
-                f"consistency check: {quality.violations} contradiction(s), "
+                f"自洽性检查：{quality.inconsistencies} 处不一致，{quality.warnings} 条警告",
+                f"consistency check: {quality.inconsistencies} inconsistency(ies), "
                 f"{quality.warnings} warning(s)")
 
 
@@ -485,7 +468,7 @@ def _dataset(g: _Graph, site: _Site, doc: Described) -> None:
     if doc.issued:
         g.add(d, DCT + "issued", _typed(doc.issued, "date"))
     g.add(d, DCT + "temporal", _period(g, site, doc.year))
-    places = [_place(g, site, doc.area)] if doc.area else []
+    places = [_place(g, doc)] if doc.place else []
     _about(g, d, places, [kind_zh, f"{doc.year}年度", name, doc.area])
     g.add(d, DCT + "language", LANGUAGE)
     g.add(d, DCT + "license", site.licence)
@@ -519,7 +502,7 @@ def _series(g: _Graph, site: _Site, members: list[Described]) -> str:
             "catalogue: " + "; ".join(m.titles[1] for m in members) + ".")
     g.add(s, DCT + "publisher", first.organisation)
     g.add(s, DCT + "temporal", *(_period(g, site, m.year) for m in members))
-    places = [_place(g, site, first.area)] if first.area else []
+    places = [_place(g, first)] if first.place else []
     _about(g, s, places, [name, first.area])
     return s
 
@@ -613,7 +596,7 @@ def describe(docs: list[Described], base: str, options: Options) -> list[ox.Trip
         by_series.setdefault(doc.series, []).append(doc)
     series = [_series(g, site, sorted(m, key=lambda d: (d.year, d.phase)))
               for _, m in sorted(by_series.items())]
-    places = sorted({_place(g, site, d.area) for d in docs if d.area})
+    places = sorted({_place(g, d) for d in docs if d.place})
     _standards(g)
     _void_all(g, site, docs)
     _catalog(g, site, docs, [d.iri for d in docs] + series, places)

@@ -45,6 +45,11 @@ def term(local: str) -> str:
     return ONTOLOGY + local
 
 
+def place(base: str, key: str) -> str:
+    """A place under `base`, by its division code or full name (Minter.place)."""
+    return f"{base}place/{slug(key)}"
+
+
 @dataclass(frozen=True)
 class Minter:
     """IRIs of one document's resources."""
@@ -57,16 +62,19 @@ class Minter:
 
     @property
     def org(self) -> str:
-        """The department: the same IRI in every year and phase (its name starts with its
-        region, so the name identifies it)."""
+        """The department: the same IRI in every year and phase, made from the one form of its
+        name (link.organisation_key; the name starts with its region, so it identifies it)."""
         return self.organisation_named(self.organisation)
 
     def organisation_named(self, name: str) -> str:
         """Any organisation by its full name (a department, the issuer of a policy document)."""
         return f"{self.base}org/{slug(name)}"
 
-    def region(self, name: str) -> str:
-        return f"{self.base}region/{slug(name)}"
+    def place(self, key: str) -> str:
+        """A place, by its 6-digit administrative division code where it has one
+        (place/310107), else by its name in full (place/上海市普陀区万里街道): the same IRI in
+        the data and in the catalogue."""
+        return place(self.base, key)
 
     def policy(self, number: str) -> str:
         """A policy document by its canonical number

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -31,7 +32,15 @@ PREFIXES = {
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "xsd": XSD,
     "dcat": "http://www.w3.org/ns/dcat#",
+    "dqv": "http://www.w3.org/ns/dqv#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "obeu-dimension": "http://data.openbudgets.eu/ontology/dsd/dimension/",
+    "obeu-measure": "http://data.openbudgets.eu/ontology/dsd/measure/",
+    "obeu-attribute": "http://data.openbudgets.eu/ontology/dsd/attribute/",
+    "eu-currency": "http://publications.europa.eu/resource/authority/currency/",
 }
+FILE = "context.jsonld"  # the context's file name, in a build folder and under the base IRI
 _LITERAL_RANGES = {XSD + n for n in ("decimal", "integer", "boolean", "gYear", "date")}
 
 
@@ -131,3 +140,25 @@ def serialize(triples: list[ox.Triple], graph: str, context_url: str) -> bytes:
 
 def context_document() -> bytes:
     return (json.dumps(context(), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def with_context(data: bytes, folder: Path, base: str) -> bytes:
+    """A compact JSON-LD dump with the context it names (BASE/context.jsonld) put in its place,
+    so that it parses offline: the context file beside it when there is one, else the one this
+    version writes (a context named under `base` only). Any other document is returned as it
+    is."""
+    try:
+        document = json.loads(data)
+    except ValueError:
+        return data  # the parser reports what is wrong with it
+    named = document.get("@context") if isinstance(document, dict) else None
+    if not isinstance(named, str) or not named.endswith("/" + FILE):
+        return data
+    beside = folder / FILE
+    if beside.is_file():
+        document["@context"] = json.loads(beside.read_bytes())["@context"]
+    elif named == base + FILE:
+        document["@context"] = context()["@context"]
+    else:
+        return data
+    return json.dumps(document, ensure_ascii=False).encode()

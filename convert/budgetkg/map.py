@@ -219,13 +219,35 @@ def _code_concept(ctx: _Context, scheme_name: str, code: str, name: str) -> str:
     g.add(iri, term("seenIn"), ctx.iri.document)
     ctx.printed_codes.setdefault(scheme_name, {}).setdefault(code, name)
     if not codelists().knows(iri):
+        _unlisted(ctx, scheme_name, code)
+        if name:
+            g.add(iri, SKOS + "prefLabel", zh(name))
+    return iri
+
+
+def _unlisted(ctx: _Context, scheme_name: str, code: str) -> None:
+    """A concept for a code the lists do not know, under its parent (the code without its last
+    part: 2060102 under 20601 under 206), each parent the lists lack added the same way; an
+    unlisted 类 is a top concept of its scheme."""
+    g = ctx.graph
+    digits: list[int] = ctx.mappings.codes["part_digits"]
+    top, step = digits[0], digits[1]
+    listed = codelists()
+    while True:
+        iri = concept(scheme_name, code)
         g.a(iri, SKOS + "Concept")
         g.add(iri, SKOS + "inScheme", scheme(scheme_name))
         g.add(iri, SKOS + "notation", lit(code))
         g.add(iri, term("unlisted"), lit(True))
-        if name:
-            g.add(iri, SKOS + "prefLabel", zh(name))
-    return iri
+        if len(code) <= top:
+            g.add(iri, SKOS + "topConceptOf", scheme(scheme_name))
+            return
+        code = code[:-step]
+        parent = concept(scheme_name, code)
+        g.add(iri, SKOS + "broader", parent)
+        g.add(parent, SKOS + "narrower", iri)
+        if listed.knows(parent):
+            return
 
 
 def _row_key(table: BudgetTable, row: Row, seen: Counter[str]) -> str:
@@ -733,7 +755,8 @@ def _fact_named(ctx: _Context, words: set[tuple[str, str]], subject: str,
 
 def minter(doc: Document, base: str) -> Minter:
     """The IRIs of a document's resources."""
-    return Minter(base, doc.organisation.name, doc.year, doc.phase, doc.scope)
+    return Minter(base, doc.links.organisation or doc.organisation.name, doc.year, doc.phase,
+                  doc.scope)
 
 
 def to_graph(doc: Document, mappings: Mappings, base: str) -> tuple[str, list[ox.Triple]]:
@@ -760,18 +783,20 @@ def to_graph(doc: Document, mappings: Mappings, base: str) -> tuple[str, list[ox
 
 
 def _regions(ctx: _Context) -> None:
-    """The department's region, each level within the one before it."""
-    g, parent = ctx.graph, ""
-    for name in ctx.doc.links.regions:
-        region = ctx.iri.region(name)
+    """The department's places, each within the one before it, with its division code."""
+    g, last = ctx.graph, ""
+    for place in ctx.doc.links.regions:
+        region = ctx.iri.place(place.key)
         g.a(region, term("Region"), DCT + "Location")
-        g.add(region, RDFS + "label", zh(name))
-        g.add(region, SKOS + "prefLabel", zh(name))
-        if parent:
-            g.add(region, term("withinRegion"), parent)
-        parent = region
-    if parent:
-        g.add(ctx.iri.org, term("region"), parent)
+        g.add(region, RDFS + "label", zh(place.name))
+        g.add(region, SKOS + "prefLabel", zh(place.name))
+        if place.code:
+            g.add(region, term("divisionCode"), lit(place.code))
+        if place.within:
+            g.add(region, term("withinRegion"), ctx.iri.place(place.within))
+        last = region
+    if last:
+        g.add(ctx.iri.org, term("region"), last)
 
 
 def _project_links(ctx: _Context) -> None:
@@ -848,7 +873,7 @@ def _citations(ctx: _Context) -> None:
     """Every text of the graph (and each narrative paragraph citing one) links to the policy
     documents and standards it cites; the document cites them all."""
     g, document = ctx.graph, ctx.iri.document
-    finder = Finder(ctx.mappings, ctx.doc.links.regions)
+    finder = Finder(ctx.mappings, tuple(p.name for p in ctx.doc.links.regions))
     texts = sorted({(t.subject.value, t.object.value) for t in g.triples
                     if isinstance(t.object, ox.Literal) and isinstance(t.subject, ox.NamedNode)
                     and _is_text(t.object)})

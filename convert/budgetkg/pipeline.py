@@ -78,16 +78,28 @@ def _counts(doc: Document, triples: list[ox.Triple]) -> publish.Counts:
     )
 
 
+def normalised(paths: Sequence[Path]) -> Document:
+    """The files of one document read, recognised and normalised: the document as printed,
+    before it is linked (what mutation tests change, one printed figure at a time)."""
+    mappings = load_mappings()
+    return normalise(recognise(read(paths, mappings), mappings), mappings)
+
+
 def document(paths: Sequence[Path]) -> Document:
     """The files of one document read, recognised, normalised and linked (no file written)."""
-    mappings = load_mappings()
-    return link(normalise(recognise(read(paths, mappings), mappings), mappings), mappings)
+    return link(normalised(paths), load_mappings())
 
 
 def convert(paths: Sequence[Path], base: str) -> tuple[Document, str, list[ox.Triple]]:
     """One document to its named graph (no file written)."""
-    doc = document(paths)
-    graph, triples = map.to_graph(doc, load_mappings(), base)
+    return convert_document(normalised(paths), base)
+
+
+def convert_document(printed: Document, base: str) -> tuple[Document, str, list[ox.Triple]]:
+    """A normalised document linked and mapped to its named graph (no file written)."""
+    mappings = load_mappings()
+    doc = link(printed, mappings)
+    graph, triples = map.to_graph(doc, mappings, base)
     return doc, graph, triples
 
 
@@ -110,7 +122,8 @@ def build_one(task: Task) -> publish.Published | Failure:
     path, output, base = task.source, task.output, task.base
     try:
         doc, graph, triples = convert(task.sources, base)
-        stem = publish.stem(doc.organisation.name, doc.year, doc.phase, doc.scope)
+        stem = publish.stem(doc.links.organisation or doc.organisation.name, doc.year,
+                            doc.phase, doc.scope)
         document_iri = map.minter(doc, base).document
         checked = validate.validate(triples, task.engine)
         triples = sorted([*triples, report.link(document_iri)], key=_triple_key)
@@ -276,7 +289,7 @@ def _record(result: BuildResult, source: Path, outcome: publish.Published | Fail
     journal.record(outcome)
     quality = outcome.quality
     log.line("built", source, f"{outcome.stem}: {outcome.counts.triples} triples"
-             + (f", {quality.violations} violations, {quality.warnings} warnings"
+             + (f", {quality.inconsistencies} inconsistencies, {quality.warnings} warnings"
                 if quality else ""))
 
 
@@ -294,13 +307,19 @@ def _triple_key(t: ox.Triple) -> tuple[str, str, str]:
     return (str(t.subject), t.predicate.value, str(t.object))
 
 
-def check(source: Path, engine: str = "fast", base: str = iris.DEFAULT_BASE) -> dict[
-    str, validate.ValidationReport
-]:
+ShapeProgress = Callable[[str, str], None]  # told (document, shape) as each shape is run
+
+
+def check(source: Path, engine: str = "fast", base: str = iris.DEFAULT_BASE,
+          progress: ShapeProgress | None = None) -> dict[str, validate.ValidationReport]:
     """Validate a document (converted on the fly), every document of a build folder, or every
-    document of an RDF dump file (by document IRI)."""
+    document of an RDF dump file (by document IRI). The pyshacl engine tells `progress` of
+    each shape it has run on each document."""
+    def told(name: str) -> Callable[[str], None] | None:
+        return None if progress is None else lambda shape: progress(name, shape)
+
     if source.is_file() and source.suffix.lower() in DUMPS:
-        return _check_dump(source, engine)
+        return _check_dump(source, engine, told)
     if source.is_dir() and (source / publish.MANIFEST).is_file():
         stems = [str(entry["stem"]) for entry in publish.read_manifest(source)]
         reports = {}
@@ -309,13 +328,15 @@ def check(source: Path, engine: str = "fast", base: str = iris.DEFAULT_BASE) -> 
             compared = (validate.compare(list(graphs.values()), engine) if len(group) > 1
                         else [[]])
             for name, found in zip(group, compared, strict=True):
-                reports[name] = validate.validate(graphs[name], engine, found)
+                reports[name] = validate.validate(graphs[name], engine, found, told(name))
         return {name: reports[name] for name in stems}
     _, _, triples = convert((source,), base)
-    return {source.name: validate.validate(triples, engine)}
+    return {source.name: validate.validate(triples, engine, progress=told(source.name))}
 
 
-def _check_dump(source: Path, engine: str) -> dict[str, validate.ValidationReport]:
+def _check_dump(source: Path, engine: str,
+                told: Callable[[str], Callable[[str], None] | None],
+                ) -> dict[str, validate.ValidationReport]:
     """Each document graph of a dump, validated with the others of its organisation, as a build
     folder's are (reports held in the graphs are left out)."""
     db = store.load(source)
@@ -343,7 +364,7 @@ def _check_dump(source: Path, engine: str) -> dict[str, validate.ValidationRepor
         compared = (validate.compare([graphs[n] for n in names], engine) if len(names) > 1
                     else [[]])
         for name, found in zip(names, compared, strict=True):
-            reports[name] = validate.validate(graphs[name], engine, found)
+            reports[name] = validate.validate(graphs[name], engine, found, told(name))
     return dict(sorted(reports.items()))
 
 

@@ -25,7 +25,7 @@ from budgetkg.iris import slug
 
 FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
 MANIFEST = "manifest.json"
-CONTEXT = "context.jsonld"
+CONTEXT = jsonld.FILE
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class Counts:
 class Quality:
     """What validation found (the report itself is <stem>.report.ttl)."""
 
-    violations: int
+    inconsistencies: int  # findings of severity sh:Violation (不一致)
     warnings: int
     conforms: bool
 
@@ -159,6 +159,12 @@ def write_manifest(out: Path, documents: Iterable[Published]) -> None:
     })
 
 
+def _quality(entry: dict[str, Any]) -> dict[str, Any]:
+    """A manifest's quality entry; a folder built before issue 16 names its inconsistencies
+    "violations"."""
+    return {("inconsistencies" if k == "violations" else k): v for k, v in entry.items()}
+
+
 def published(out: Path) -> list[Published]:
     """The documents of a build folder's manifest, as typed records."""
     try:
@@ -179,7 +185,7 @@ def from_entry(entry: dict[str, Any]) -> Published:
         source=entry["source"], sha256=entry["sha256"], graph=entry["graph"],
         stem=entry["stem"], files=tuple(entry["files"]), counts=Counts(**entry["counts"]),
         problems=tuple(entry.get("problems", ())),
-        quality=Quality(**quality) if quality is not None else None,
+        quality=Quality(**_quality(quality)) if quality is not None else None,
         converter=entry.get("converter", ""),
     )
 

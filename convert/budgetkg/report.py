@@ -1,5 +1,6 @@
-"""Renders a ValidationReport: text (one line a finding), JSON (codes = shape IRIs) or RDF (an
-sh:ValidationReport published beside the dumps and linked from the dataset)."""
+"""Renders a ValidationReport: text (one line a finding), JSON (codes = shape and severity IRIs)
+or RDF (an sh:ValidationReport published beside the dumps and linked from the dataset). The words
+are those of validate.WORDS: a finding is an inconsistency (不一致) of the document."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pyoxigraph as ox
 
 from budgetkg.errors import OutputError
 from budgetkg.iris import digest
-from budgetkg.validate import Finding, ValidationReport
+from budgetkg.validate import WORDS, Finding, ValidationReport
 
 SH = "http://www.w3.org/ns/shacl#"
 DQV = "http://www.w3.org/ns/dqv#"
@@ -26,13 +27,16 @@ def report_iri(document: str) -> str:
 
 
 def text(report: ValidationReport, source: str = "") -> str:
-    """One line a finding: severity, table and row as printed, code, zh and en message."""
+    """One line a finding: what it is (INCONSISTENCY 不一致, WARNING 警告), table and row as
+    printed, code, zh and en message."""
     lines = []
     for f in report.findings:
         where = " ".join(part for part in (f"«{f.table}»" if f.table else "",
                                              f"[{f.row}]" if f.row else "") if part)
         code = f.shape.removeprefix(BKS)
-        lines.append(f"{f.severity.upper()} {where} {code}: {f.message_zh} / {f.message_en}")
+        english, _, chinese = WORDS.get(f.severity, (f.severity, "", ""))
+        lines.append(f"{english.upper()} {chinese} {where} {code}: {f.message_zh} / "
+                     f"{f.message_en}")
     head = f"{source}: " if source else ""
     lines.append(f"{head}{'conforms' if report.conforms else 'does not conform'} "
                  f"({report.summary}; engine {report.engine})")
@@ -41,7 +45,7 @@ def text(report: ValidationReport, source: str = "") -> str:
 
 def as_json(report: ValidationReport) -> list[dict[str, object]]:
     return [
-        {"severity": f.severity, "code": f.shape, "focus": f.focus, "value": f.value,
+        {"severity": SH + f.severity, "code": f.shape, "focus": f.focus, "value": f.value,
          "table": f.table, "row": f.row, "message": {"zh": f.message_zh, "en": f.message_en}}
         for f in report.findings
     ]
@@ -87,7 +91,7 @@ def triples(report: ValidationReport, document: str) -> list[ox.Triple]:
 
 
 def link(document: str) -> ox.Triple:
-    """The dataset's pointer to its report (so a portal can show "3 contradictions")."""
+    """The dataset's pointer to its report (so a portal can show "3 inconsistencies")."""
     return ox.Triple(ox.NamedNode(document), ox.NamedNode(DQV + "hasQualityAnnotation"),
                      ox.NamedNode(report_iri(document)))
 

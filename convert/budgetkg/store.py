@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from budgetkg import jsonld
 from budgetkg.errors import InputError, OutputError
+from budgetkg.iris import DEFAULT_BASE
 from budgetkg.publish import read_manifest
 
 _BY_SUFFIX = {
@@ -19,9 +21,10 @@ _BY_SUFFIX = {
 }
 
 
-def load(source: Path) -> ox.Store:
+def load(source: Path, base: str = DEFAULT_BASE) -> ox.Store:
     """An in-memory store holding a build folder's documents, each with its validation report
-    in its graph (as `budgetkg serve` and `push` hold them), or a single dump file."""
+    in its graph (as `budgetkg serve` and `push` hold them), or a single dump file (a compact
+    JSON-LD dump read with the context it names, jsonld.with_context)."""
     store = ox.Store()
     if source.is_dir():
         for entry in read_manifest(source):
@@ -42,8 +45,12 @@ def load(source: Path) -> ox.Store:
     graph = None if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG) else ox.NamedNode(
         source.resolve().as_uri())
     try:
-        store.bulk_load(path=str(source), format=fmt, to_graph=graph,
-                        base_iri=source.resolve().as_uri())
+        if fmt == ox.RdfFormat.JSON_LD:
+            data = jsonld.with_context(source.read_bytes(), source.parent, base)
+            store.bulk_load(data, format=fmt, to_graph=graph, base_iri=source.resolve().as_uri())
+        else:
+            store.bulk_load(path=str(source), format=fmt, to_graph=graph,
+                            base_iri=source.resolve().as_uri())
     except (SyntaxError, ValueError) as exc:
         raise InputError(source, f"cannot parse: {exc}") from exc
     return store

@@ -365,11 +365,28 @@ class PriorFigure:
 
 
 @dataclass(frozen=True)
+class Place:
+    """A place a department belongs to, broadest first: named in full (上海市普陀区), with its
+    division code ("" when the list has none: a sub-district, a development zone)."""
+
+    name: str
+    code: str
+    within: str  # the key of the place it lies in, "" for none
+    printed: bool  # named in the department's name (else: a division above a printed one)
+
+    @property
+    def key(self) -> str:
+        """What identifies the place: its division code, else its full name."""
+        return self.code or self.name
+
+
+@dataclass(frozen=True)
 class Links:
     """What the document links to, found after reading (link/): its region, its projects
     matched with their performance goals, and the earlier years' figures its narrative implies."""
 
-    regions: tuple[str, ...] = ()  # the department's region, broadest first (上海市, 上海市普陀区)
+    regions: tuple[Place, ...] = ()  # the department's places, broadest first (上海市 …)
+    organisation: str = ""  # the form of its name its IRIs are minted from ("": as printed)
     projects: tuple[ProjectMatch, ...] = ()
     prior: tuple[PriorFigure, ...] = ()
     narrative: tuple[str, ...] = ()  # narrative paragraphs citing a policy or a standard

@@ -12,7 +12,7 @@ The code lists are background data loaded beside the document; the identities a 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -20,13 +20,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF, SH, XSD
 
 from budgetkg.errors import BudgetKGError
 from budgetkg.resources import home
 
 ENGINES = ("fast", "pyshacl")
 SEVERITIES = ("Violation", "Warning", "Info")
+# What people read for each severity: a finding is an inconsistency of the document (不一致), not
+# a breach of rules; sh:Violation stays the severity's IRI.
+WORDS = {"Violation": ("inconsistency", "inconsistencies", "不一致"),
+         "Warning": ("warning", "warnings", "警告"), "Info": ("note", "notes", "提示")}
 # Shapes that compare a document with the other documents of its organisation (other years and
 # phases); alone, a document gives them nothing to compare. prefixes.ttl declares their prefixes.
 ACROSS_DOCUMENTS = ("shapes/across-years.ttl",)
@@ -46,6 +50,7 @@ class Finding:
     table: str = ""  # where, as printed: the table title ("说明" for the narrative)
     row: str = ""  # the row as printed (its text cells), or the sentence
     order: tuple[int, int] = (0, 0)  # table and row number, for sorting
+    column: int = 0  # the column number of the cell it is about, when it is about one cell
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -68,7 +73,7 @@ class ValidationReport:
 
     @property
     def summary(self) -> str:
-        parts = [f"{self.count(s)} {s.lower()}{'s' if self.count(s) != 1 else ''}"
+        parts = [f"{self.count(s)} {WORDS[s][0 if self.count(s) == 1 else 1]}"
                  for s in SEVERITIES if self.count(s)]
         return ", ".join(parts) if parts else "no findings"
 
@@ -206,9 +211,32 @@ def _lexical(term: object) -> str:
     return str(term)
 
 
+_DECIMAL = re.compile(r"-?\d+\.\d+")
+_VARIABLE = re.compile(r"\{[?$](\w+)\}")
+
+
+_DECIMAL_TYPES = {str(XSD.decimal), str(XSD.integer)}
+
+
+def _value(term: object) -> str:
+    """A finding's value: an IRI, or a literal's lexical form (a decimal in its shortest form,
+    as the two engines write the same number differently: 10.00 and 10)."""
+    if term is None:
+        return ""
+    datatype = getattr(term, "datatype", None)
+    text = _lexical(term)
+    if datatype is not None and str(getattr(datatype, "value", datatype)) in _DECIMAL_TYPES:
+        return _canonical(text)
+    return text
+
+
 def _fill(template: str, binding: dict[str, str]) -> str:
-    """sh:message templates: {?var} and {$this} become the bound values."""
-    return re.sub(r"\{[?$](\w+)\}", lambda m: binding.get(m.group(1), ""), template)
+    """sh:message templates: {?var} and {$this} become the bound values, a decimal in its
+    shortest form (the engines compute 10.50 - 0.40 as 10.1 or 10.10)."""
+    def value(match: re.Match[str]) -> str:
+        text = binding.get(match.group(1), "")
+        return _canonical(text) if _DECIMAL.fullmatch(text) else text
+    return _VARIABLE.sub(value, template)
 
 
 @cache
@@ -237,7 +265,8 @@ def _fast(store: ox.Store, across: bool = False) -> ValidationReport:
         names = [v.value for v in solutions.variables]
         for solution in solutions:
             binding = {name: _lexical(solution[name]) for name in names}
-            value = binding.get("value", "") or (binding["this"] if constraint.sparql else "")
+            value = (_value(solution["value"]) if "value" in names else "") or (
+                binding["this"] if constraint.sparql else "")
             report.findings.append(Finding(
                 constraint.severity, constraint.shape, binding.get("this", ""),
                 value, _fill(constraint.message_zh, binding),
@@ -246,41 +275,107 @@ def _fast(store: ox.Store, across: bool = False) -> ValidationReport:
     return report
 
 
-def _pyshacl(triples: list[ox.Triple], across: bool = False) -> ValidationReport:
+# pyshacl fills a message template but drops its language tag, and prints each value as its
+# Python str (10.50 where pyoxigraph gives 10.5); so the shapes it runs carry, in place of each
+# SPARQL constraint's messages, one template listing the bindings, and both engines fill the
+# messages of the shapes from the bindings with the one function _fill.
+_SEPARATOR, _EQUALS = "\x1f", "\x1e"
+def _binding_template(messages: Iterable[str]) -> str:
+    names = sorted({"this", "value"} | {m.group(1) for text in messages
+                                        for m in _VARIABLE.finditer(text)})
+    return _SEPARATOR.join(f"{name}{_EQUALS}{{?{name}}}" for name in names)
+
+
+def _bindings(message: str) -> dict[str, str]:
+    """The values a binding template was filled with; a variable left unbound stays "{?name}"
+    in pyshacl's output and is "" here, as in the fast engine."""
+    out = {}
+    for part in message.split(_SEPARATOR):
+        name, _, value = part.partition(_EQUALS)
+        out[name] = "" if value == f"{{?{name}}}" else value
+    return out
+
+
+@cache
+def _reference_shapes(across: bool = False) -> tuple[rdflib.Graph, dict[str, tuple[str, str]]]:
+    """The shapes for pyshacl (binding templates as messages) and the messages of each SPARQL
+    constraint (zh, en) by the constraint's IRI."""
+    graph = rdflib.Graph()
+    for triple in shapes_graph(across):
+        graph.add(triple)
+    messages = {}
+    for constraint in set(graph.subjects(RDF.type, SH.SPARQLConstraint)):
+        zh, en = _messages(graph, constraint)
+        messages[str(constraint)] = (zh, en)
+        graph.remove((constraint, SH.message, None))
+        graph.add((constraint, SH.message, rdflib.Literal(_binding_template((zh, en)))))
+    return graph, messages
+
+
+def shape_names(across: bool = False) -> tuple[str, ...]:
+    """The IRIs of the node shapes (those with a target) that validate() runs, or compare()
+    (`across`), in the order the pyshacl engine runs them."""
+    graph = shapes_graph(across)
+    shapes = set(graph.subjects(SH.targetClass, None)) | set(
+        graph.subjects(SH.targetSubjectsOf, None))
+    return tuple(sorted(str(s) for s in shapes))
+
+
+def _pyshacl(triples: list[ox.Triple], across: bool = False,
+             progress: Callable[[str], None] | None = None) -> ValidationReport:
+    """The reference engine, one shape at a time (`progress` is told of each shape done)."""
     import pyshacl
 
     data = rdflib.Graph()
     data.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
     for path in _background_files():
         data.parse(path, format="turtle")
-    _, results, _ = pyshacl.validate(data, shacl_graph=shapes_graph(across), inference="none",
-                                     allow_warnings=True, abort_on_first=False)
-    if not isinstance(results, rdflib.Graph):
-        raise BudgetKGError(None, f"pyshacl returned no report graph: {type(results).__name__}")
+    shapes, templates = _reference_shapes(across)
     report = ValidationReport("pyshacl")
-    for result in results.subjects(RDF.type, SH.ValidationResult):
-        messages = {getattr(m, "language", None): str(m)
-                    for m in results.objects(result, SH.resultMessage)}
-        value = results.value(result, SH.value)
-        report.findings.append(Finding(
-            _severity(results, result).removeprefix(str(SH)) if results.value(
-                result, SH.resultSeverity) is None else str(
-                results.value(result, SH.resultSeverity)).removeprefix(str(SH)),
-            str(results.value(result, SH.sourceShape)),
-            str(results.value(result, SH.focusNode)),
-            str(value) if value is not None else "",
-            messages.get("zh", ""), messages.get("en", "")))
+    for shape in shape_names(across):
+        # use_shapes runs only the shapes it lists: a node shape's property shapes too
+        properties = [str(p) for p in shapes.objects(rdflib.URIRef(shape), SH.property)]
+        _, results, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none",
+                                         use_shapes=[shape, *properties], inplace=True,
+                                         allow_warnings=True, abort_on_first=False)
+        if not isinstance(results, rdflib.Graph):
+            raise BudgetKGError(None, f"pyshacl returned no report graph for {shape}: "
+                                      f"{type(results).__name__}")
+        report.findings.extend(_reference_findings(results, templates))
+        if progress is not None:
+            progress(shape)
     report.findings = sorted(set(report.findings), key=lambda f: f.key)
     return report
+
+
+def _reference_findings(results: rdflib.Graph,
+                        templates: dict[str, tuple[str, str]]) -> list[Finding]:
+    found = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        value = results.value(result, SH.value)
+        messages = {getattr(m, "language", None): str(m)
+                    for m in results.objects(result, SH.resultMessage)}
+        zh, en = messages.get("zh", ""), messages.get("en", "")
+        source = str(results.value(result, SH.sourceConstraint))
+        if source in templates:  # a SPARQL constraint: filled from its bindings, as by _fast
+            binding = _bindings(str(next(iter(results.objects(result, SH.resultMessage)), "")))
+            zh, en = (_fill(t, binding) for t in templates[source])
+        found.append(Finding(
+            str(results.value(result, SH.resultSeverity)).removeprefix(str(SH)),
+            str(results.value(result, SH.sourceShape)),
+            str(results.value(result, SH.focusNode)),
+            _value(value), zh, en))
+    return found
 
 
 _PLACES = """
 PREFIX bk: <https://w3id.org/budgetkg/ontology#>
 PREFIX qb: <http://purl.org/linked-data/cube#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?node ?table ?title ?tn ?row ?rn WHERE {
+SELECT ?node ?table ?title ?tn ?row ?rn ?cn WHERE {
   { ?node bk:inTable ?table . ?node a bk:TableRow . BIND (?node AS ?row) }
-  UNION { ?node a qb:Observation ; bk:row ?row . ?row bk:inTable ?table }
+  UNION { ?node a qb:Observation ; bk:row ?row ; bk:column/bk:columnNumber ?cn .
+          ?row bk:inTable ?table }
   UNION { ?node a bk:BudgetTable . BIND (?node AS ?table) }
   UNION { ?node a bk:Project ; bk:row ?row . ?row bk:inTable ?table }
   ?table rdfs:label ?title ; bk:tableNumber ?tn .
@@ -314,14 +409,16 @@ def _located(report: ValidationReport, store: ox.Store) -> ValidationReport:
     for p in _select(store, _PLACES):
         printed = cells.get(p["row"], {})
         text = " | ".join(printed[k] for k in sorted(printed))
-        places[p["node"]] = (p["title"], text, (int(p["tn"]), int(p["rn"] or 0)))
+        places[p["node"]] = (p["title"], text, (int(p["tn"]), int(p["rn"] or 0)),
+                             int(p["cn"] or 0))
     for s in _select(store, _SENTENCES):
-        places[s["node"]] = ("说明", s["sentence"], (0, 0))
+        places[s["node"]] = ("说明", s["sentence"], (0, 0), 0)
     located = []
     for f in report.findings:
-        title, row, order = places.get(f.value) or places.get(f.focus) or ("", "", (0, 0))
+        title, row, order, column = (places.get(f.value) or places.get(f.focus)
+                                     or ("", "", (0, 0), 0))
         located.append(Finding(f.severity, f.shape, f.focus, f.value, f.message_zh,
-                               f.message_en, title, row, order))
+                               f.message_en, title, row, order, column))
     rank = {s: i for i, s in enumerate(SEVERITIES)}
     report.findings = sorted(located, key=lambda f: (rank.get(f.severity, 9), f.order, f.shape,
                                                      f.focus, f.value, f.message_en))
@@ -339,19 +436,28 @@ def compare(graphs: list[list[ox.Triple]], engine: str = "fast") -> list[list[Fi
     return [[f for f in across.findings if f.focus in own] for own in owned]
 
 
+def finding_shapes(across: bool = False) -> frozenset[str]:
+    """The shapes a finding of validate() (of compare(): `across`) can name: each node shape
+    with a SPARQL constraint, each property shape."""
+    return frozenset(c.shape for c in _compiled(across))
+
+
 def across_shapes() -> frozenset[str]:
     """The IRIs of the shapes that compare documents."""
     return frozenset(c.shape for c in _compiled(True))
 
 
 def validate(triples: list[ox.Triple], engine: str = "fast",
-             compared: list[Finding] | None = None) -> ValidationReport:
+             compared: list[Finding] | None = None,
+             progress: Callable[[str], None] | None = None) -> ValidationReport:
     """Check one document graph against the shapes; the report lists every finding, with the
-    document's findings of compare() (`compared`) when it was compared with others."""
+    document's findings of compare() (`compared`) when it was compared with others. The pyshacl
+    engine tells `progress` of each shape it has run (shape_names(): minutes on a large
+    document); the fast engine runs them all in about a second."""
     if engine not in ENGINES:
         raise BudgetKGError(None, f"unknown engine {engine!r}; expected {' or '.join(ENGINES)}")
     store = _store(triples)
-    report = _fast(store) if engine == "fast" else _pyshacl(triples)
+    report = _fast(store) if engine == "fast" else _pyshacl(triples, progress=progress)
     if compared:
         report.findings = sorted(set(report.findings) | set(compared), key=lambda f: f.key)
     return _located(report, store)

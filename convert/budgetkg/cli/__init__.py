@@ -16,7 +16,18 @@ from typing import Annotated
 import pyoxigraph as ox
 import typer
 
-from budgetkg import __version__, batch, catalog, cores, iris, pipeline, publish, remote, report
+from budgetkg import (
+    __version__,
+    batch,
+    catalog,
+    cores,
+    iris,
+    pipeline,
+    publish,
+    remote,
+    report,
+    validate,
+)
 from budgetkg import push as push_store
 from budgetkg.cli import help
 from budgetkg.cli.help import PROGRAM
@@ -135,7 +146,7 @@ def build(
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print the result as JSON instead of one line per document.")] = False,
     strict: Annotated[bool, typer.Option(
-        "--strict", help="Exit 1 when a document is inconsistent (a violation); without it, "
+        "--strict", help="Exit 1 when a document is inconsistent (不一致); without it, "
                          "inconsistencies are reported and the exit is 0.")] = False,
     downloads: Downloads = None,
     endpoint: CatalogueEndpoint = None,
@@ -194,8 +205,8 @@ def _summary(result: pipeline.BuildResult) -> None:
         )
         if doc.quality is not None:
             q = doc.quality
-            plural = "y" if q.violations == 1 else "ies"
-            out.print(f"  consistency: {q.violations} inconsistenc{plural} (不一致), "
+            plural = "y" if q.inconsistencies == 1 else "ies"
+            out.print(f"  consistency: {q.inconsistencies} inconsistenc{plural} (不一致), "
                       f"{q.warnings} warning(s) "
                       f"(budgetkg validate {result.output} lists them)",
                       markup=False, highlight=False)
@@ -262,8 +273,20 @@ def validate_command(
         fail(f"{source}: not a build folder (no {publish.MANIFEST}) nor a folder of .csv tables; "
              f"to check a folder of documents, build it (budgetkg build {source} -o OUT) and "
              "validate OUT")
+    shapes = validate.shape_names()
+    progress = Progress(f"validate ({engine})", len(shapes) if engine == "pyshacl" else 0)
+    documents: list[str] = []
+
+    def shape_done(document: str, shape: str) -> None:
+        if document not in documents:
+            if documents:
+                progress.grow(len(shapes))
+            documents.append(document)
+        progress.finished(f"{document}: {shape.removeprefix(report.BKS)}")
+
     try:
-        reports = pipeline.check(source, engine)
+        with progress.shown():  # the pyshacl engine takes minutes on a large document
+            reports = pipeline.check(source, engine, progress=shape_done)
         if fmt == "turtle":
             graphs = {}
             if source.is_dir():

@@ -56,6 +56,12 @@ class Progress:
             self._task = bar.add_task(self.verb, total=self.total)
             yield self
 
+    def grow(self, more: int) -> None:
+        """More items to do than first counted (the shapes of one more document)."""
+        self.total += more
+        if self.bar is not None:
+            self.bar.update(self._task, total=self.total)
+
     def finished(self, name: str) -> None:
         self.done += 1
         if self.bar is not None:

@@ -1,7 +1,9 @@
 """The link stage: what a document refers to beyond its own tables, found on the Document once
 it is read (mappings/links.yaml, mappings/policy.yaml); map.py mints the triples.
 
-- regions: the department's region, from the start of its name (上海市 / 上海市普陀区)
+- organisation: the one form of the department's name its IRIs are made from
+- regions: the department's places, from the start of its name (上海市 / 上海市普陀区), each
+  with its administrative division code (link/places.py)
 - projects: each project of the project table with its entry in the project-performance table
   (link/projects.py); an unmatched one is reported as a problem of its table
 - prior: the earlier years' figures the narrative implies (link/prior.py)
@@ -16,21 +18,25 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from budgetkg.link import prior, projects
+from budgetkg.link import places, prior, projects
 from budgetkg.link.policy import Finder
 from budgetkg.mapping import Mappings
-from budgetkg.tables import Document, Links, ProjectMatch, ProjectRef
+from budgetkg.tables import Document, Links, Place, ProjectMatch, ProjectRef
 from budgetkg.vocab import codelists
 
 
-def regions(name: str, pattern: str) -> tuple[str, ...]:
-    """The regions a department's name starts with, broadest first, each named in full
-    (上海市普陀区商务委员会 -> 上海市, 上海市普陀区)."""
-    m = re.match(pattern, name)
-    if m is None:
-        return ()
-    parts = [p for p in m.groups() if p]
-    return tuple("".join(parts[: i + 1]) for i in range(len(parts)))
+def regions(name: str, mappings: Mappings) -> tuple[Place, ...]:
+    """The places a department's name starts with, broadest first, each named in full
+    (上海市普陀区商务委员会 -> 上海市 310000, 上海市普陀区 310107)."""
+    return places.places(name, mappings.links["region"], mappings.links["zone"])
+
+
+def organisation_key(name: str, mappings: Mappings) -> str:
+    """The name an organisation's IRIs and files are made from: one form of the name, whatever
+    form is printed (中国共产党江苏省委员会办公厅, 江苏省委办公厅 -> 中共江苏省委办公厅)."""
+    for pattern, replacement in mappings.links["organisation_forms"]:
+        name = re.sub(pattern, replacement, name)
+    return name
 
 
 def link(doc: Document, mappings: Mappings) -> Document:
@@ -41,7 +47,8 @@ def link(doc: Document, mappings: Mappings) -> Document:
     factors = {printed: codelists().yuan_factor[unit] for printed, unit in units.items()}
     finder = Finder(mappings)
     links = Links(
-        regions=regions(doc.organisation.name, mappings.links["region"]),
+        organisation=organisation_key(doc.organisation.name, mappings),
+        regions=regions(doc.organisation.name, mappings),
         projects=projects.match(doc, mappings.links),
         prior=prior.derive(doc, mappings.links, units, factors),
         narrative=tuple(p.text for p in doc.paragraphs if finder.find(p.text)),

@@ -62,6 +62,7 @@ class Finder:
     """Finds the citations of one document's texts (issuers resolved for its regions)."""
 
     def __init__(self, mappings: Mappings, regions: tuple[str, ...] = ()) -> None:
+        """`regions`: the names in full of the places the document's department is in."""
         rules: dict[str, Any] = mappings.policy["decision"]
         self.forms = [re.compile(p) for p in rules["forms"]]
         self.canonical: str = rules["canonical"]
@@ -72,6 +73,7 @@ class Finder:
         self.end = re.compile(title["end"])
         self.trim = re.compile("(?:" + "|".join(map(re.escape, title["trim"])) + ")+$")
         self.title_chars = (int(title["min_chars"]), int(title["max_chars"]))
+        self.reads_as = re.compile(title["reads_as"])
         self.standard = re.compile(mappings.policy["standard"]["pattern"])
         self.standard_form: str = mappings.policy["standard"]["canonical"]
         self.issuers = {
@@ -118,7 +120,8 @@ class Finder:
 
     def _title(self, text: str, half: str, start: int, end: int, limit: int) -> str:
         """The 《…》 just before or just after the citation, else the words after it up to the
-        next delimiter (a 《…》 among them read whole; "" when too short or too long)."""
+        next delimiter when they read as a title (a 《…》 among them read whole; "" when too
+        short, too long or not a title: a project named after the document it cites)."""
         before = half[:start].rstrip()
         if before.endswith(_OPENING):
             before = before[:-1].rstrip()
@@ -135,7 +138,7 @@ class Finder:
             j += 1
         title = self.trim.sub("", text[i:j]).strip()
         low, high = self.title_chars
-        return title if low <= len(title) <= high else ""
+        return title if low <= len(title) <= high and self.reads_as.search(title) else ""
 
     def _issuer(self, code: str) -> Issuer | None:
         """The longest listed 代字 that begins `code` and applies in the document's region."""

@@ -20,7 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from budgetkg import resources
+from budgetkg import jsonld, publish, resources
 from budgetkg.serve import describe, engine, formats
 from budgetkg.serve.pool import Pool, Timeout, WorkerLost
 from budgetkg.serve.site import EXTENSIONS
@@ -237,6 +237,15 @@ class Endpoint:
             return _text(404, f"no download {name}")
         return FileResponse(path, media_type=media)
 
+    async def context(self, request: Request) -> Response:
+        """The JSON-LD context at the IRI every compact JSON-LD dump names (BASE/context.jsonld):
+        the served folder's copy, else the one this version writes."""
+        folder = self.config.folder
+        path = folder / publish.CONTEXT if folder is not None else None
+        body = path.read_bytes() if path is not None and path.is_file() else (
+            jsonld.context_document())
+        return Response(body, 200, media_type="application/ld+json")
+
     async def query_page(self, request: Request) -> Response:
         """The query editor, told the data base so that result IRIs link to local pages."""
         page = (STATIC / "query.html").read_text(encoding="utf-8").replace(
@@ -332,6 +341,7 @@ def build(pool: Pool, config: Config, ready: Callable[[], None] = lambda: None) 
         Route("/favicon.ico", no_icon),
         Route("/queries.json", named_queries),
         Route("/dumps/{path:path}", endpoint.download),
+        Route("/" + publish.CONTEXT, endpoint.context),
         Route("/", endpoint.index),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         Route("/{path:path}", endpoint.resource),

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from budgetkg import __version__
+from budgetkg import __version__, jsonld
 from budgetkg.errors import InputError
 from budgetkg.iris import CODELIST, VOCAB
 from budgetkg.publish import read_manifest
@@ -122,7 +122,7 @@ def prepare(folder: Path, base: str, store_dir: Path | None = None,
     fresh = target.with_name(target.name + ".loading")
     shutil.rmtree(fresh, ignore_errors=True)
     try:
-        _load_all(fresh, all_sources, progress)
+        _load_all(fresh, all_sources, base, progress)
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
@@ -132,11 +132,12 @@ def prepare(folder: Path, base: str, store_dir: Path | None = None,
     return target
 
 
-def _load_all(path: Path, all_sources: list[Source], progress: Callable[[str], None]) -> None:
+def _load_all(path: Path, all_sources: list[Source], base: str,
+              progress: Callable[[str], None]) -> None:
     """One bulk_load of every source streamed as one TriG document (one call per file costs
     pyoxigraph half its speed), then flush and optimize."""
     store = ox.Store(str(path))
-    stream = _TriG(all_sources, progress)
+    stream = _TriG(all_sources, base, progress)
     try:
         store.bulk_load(cast(BinaryIO, stream), format=ox.RdfFormat.TRIG)  # it calls read
     except (SyntaxError, ValueError, OSError) as exc:
@@ -145,14 +146,17 @@ def _load_all(path: Path, all_sources: list[Source], progress: Callable[[str], N
     store.optimize()
 
 
-def _trig(source: Source) -> tuple[bytes, ...]:
+def _trig(source: Source, base: str) -> tuple[bytes, ...]:
     """A source as TriG. An N-Triples file (N-Triples is Turtle) goes in as it is, wrapped in its
     graph block, when it has no blank node (their labels would be shared by every file) and no
     "}" (that could end the block): a build's dumps. Any other file is parsed, its blank nodes
-    renamed apart from every other file's, and serialized (quads formats keep their graphs)."""
+    renamed apart from every other file's, and serialized (quads formats keep their graphs); a
+    compact JSON-LD dump is read with the context it names (jsonld.with_context)."""
     fmt = FORMATS[source.path.suffix]
     try:
         data = source.path.read_bytes()
+        if fmt == ox.RdfFormat.JSON_LD:
+            data = jsonld.with_context(data, source.path.parent, base)
         graph = ox.NamedNode(source.graph) if source.graph else None
         if fmt == ox.RdfFormat.N_TRIPLES and graph is not None and b"_:" not in data \
                 and b"}" not in data:
@@ -179,7 +183,9 @@ class _TriG:
     """The sources as one TriG stream for bulk_load (it calls read), holding one file at a time;
     it reports progress as each file starts and knows which file a stream line came from."""
 
-    def __init__(self, all_sources: list[Source], progress: Callable[[str], None]) -> None:
+    def __init__(self, all_sources: list[Source], base: str,
+                 progress: Callable[[str], None]) -> None:
+        self._base = base
         self._pieces = self._serve(all_sources, progress)
         self._piece = b""
         self._at = 0
@@ -194,7 +200,7 @@ class _TriG:
             progress(f"loading {number}/{len(all_sources)} {source.path.name}")
             self._starts.append(self._lines + 1)
             self._served.append(source)
-            for piece in _trig(source):
+            for piece in _trig(source, self._base):
                 self._lines += piece.count(b"\n")
                 yield piece
 

@@ -1,0 +1,273 @@
+"""Two engines, one report (issue 16): the fast engine and pyshacl give the same findings, with
+the same messages in Chinese and English, focus nodes, values, severities and shapes, on a
+small document made inconsistent so that every shape of shapes/ finds something in it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.namespace import RDF, SH
+from typer.testing import CliRunner  # noqa: TID251
+
+from budgetkg import pipeline, validate
+from budgetkg.cli import app
+from budgetkg.tables import Document
+from tests.conftest import EXAMPLE
+from tests.printed_mutations import CLASSES, composed, recoded, shrunk
+
+BASE = "https://data.budgetkg.org/"
+BK = "https://w3id.org/budgetkg/ontology#"
+SHAPES = "https://w3id.org/budgetkg/shapes/"
+ROWS = 10  # rows kept of each table: pyshacl takes seconds, not a minute
+
+
+def _select(triples: list[ox.Triple], query: str) -> list[dict[str, str]]:
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    solutions = store.query(f"PREFIX bk: <{BK}>\n{query}")
+    assert isinstance(solutions, ox.QuerySolutions)
+    names = [v.value for v in solutions.variables]
+    return [{n: s[n].value for n in names if s[n] is not None} for s in solutions]
+
+
+def _cell_changed(doc: Document, table: int, row: int, column: int) -> Document:
+    """The amount at (table, row, column) printed 100 larger."""
+    t = next(t for t in doc.tables if t.number == table)
+    r = next(r for r in t.rows if r.number == row)
+    old = r.amounts[column - 1]
+    assert old is not None
+    value = old.value + 100
+    yuan = old.yuan * value / old.value if old.yuan is not None and old.value else old.yuan
+    amounts = list(r.amounts)
+    amounts[column - 1] = replace(old, value=value, printed=f"{value}", yuan=yuan)
+    rows = tuple(replace(r, amounts=tuple(amounts)) if x is r else x for x in t.rows)
+    return replace(doc, tables=tuple(replace(t, rows=rows) if x is t else x for x in doc.tables))
+
+
+def _with_table(doc: Document, number: int, **changes: object) -> Document:
+    return replace(doc, tables=tuple(replace(t, **changes) if t.number == number else t  # type: ignore[arg-type]
+                                     for t in doc.tables))
+
+
+def _inconsistent(doc: Document) -> Document:
+    """The document with every kind of inconsistency the shapes look for."""
+    _, _, triples = pipeline.convert_document(doc, BASE)
+    # a figure printed in two tables, changed in one of them (SameFigure)
+    shared = _select(triples, """
+        SELECT ?t ?r ?c WHERE {
+          ?o bk:statesFact ?fact ; bk:column/bk:columnNumber ?c ; bk:row ?row ;
+            bk:column/bk:inTable/bk:tableNumber ?t .
+          ?row bk:rowNumber ?r .
+          ?other bk:statesFact ?fact ; bk:column/bk:inTable/bk:tableNumber ?t2 .
+          FILTER (?t2 < ?t)
+        } ORDER BY ?t ?r ?c LIMIT 1""")[0]
+    doc = _cell_changed(doc, int(shared["t"]), int(shared["r"]), int(shared["c"]))
+    # a part of a column sum whose code's parent row is the sum of its children in that
+    # column (CrossedSums: the two sums fail by the same difference)
+    crossing = _select(triples, """
+        SELECT ?t ?r ?c WHERE {
+          {
+            SELECT ?table ?parent ?col ?total (SUM(?a) AS ?sum) WHERE {
+              ?parent bk:inTable ?table ; bk:code ?pc .
+              ?po bk:row ?parent ; bk:column ?col ; bk:printedAmount ?total .
+              ?child bk:inTable ?table ; bk:code ?cc .
+              FILTER (STRLEN(?pc) = STRLEN(?cc) - 2 && STRSTARTS(?cc, ?pc))
+              ?co bk:row ?child ; bk:column ?col ; bk:printedAmount ?a .
+            } GROUP BY ?table ?parent ?col ?total
+          }
+          FILTER (ABS(?total - ?sum) < 0.001)
+          ?table bk:identity ?identity ; bk:tableNumber ?t .
+          ?identity a bk:ColumnSum ; bk:partColumn ?col .
+          ?col bk:columnNumber ?c .
+          ?row bk:inTable ?table ; bk:rowNumber ?r ; bk:code ?code .
+          ?parent bk:code ?pc .
+          FILTER (STRLEN(?pc) = STRLEN(?code) - 2 && STRSTARTS(?code, ?pc))
+          ?o bk:row ?row ; bk:column ?col ; bk:printedAmount ?a .
+        } ORDER BY ?t ?r ?c LIMIT 1""")[0]
+    doc = _cell_changed(doc, int(crossing["t"]), int(crossing["r"]), int(crossing["c"]))
+    doc = composed(doc, dict.fromkeys(CLASSES, 3), seed=3)
+    # the total row of a row identity (RowSum)
+    table, identity = next((t, i) for t in doc.tables for i in t.identities if i.axis == "row")
+    row = next(r for r in table.rows if r.number == identity.total)
+    column = next(c for c in table.columns if c.role == "amount" and row.amount(c))
+    doc = _cell_changed(doc, table.number, row.number, column.number)
+    # a code name printed differently in two tables (CodeNameConsistent)
+    named = _select(triples, """
+        SELECT ?t ?r WHERE {
+          ?row bk:code ?code ; bk:inTable/bk:tableNumber ?t ; bk:rowNumber ?r .
+          ?other bk:code ?code ; bk:inTable/bk:tableNumber ?t2 .
+          FILTER (?t2 < ?t)
+        } ORDER BY ?t ?r LIMIT 1""")[0]
+    t = next(t for t in doc.tables if t.number == int(named["t"]))
+    r = next(r for r in t.rows if r.number == int(named["r"]))
+    renamed = recoded(t, r, 0, replace(r.codes[0], name=r.codes[0].name + "（其他）"))
+    doc = _with_table(doc, t.number, rows=tuple(renamed if x is r else x for x in t.rows))
+    # a row printed without its code (CodePrinted): its codes and code cells dropped (an
+    # economic code: the functional one above is compared across tables)
+    t, r = [(t, r) for t in doc.tables for r in t.rows
+            if r.codes and all(c.scheme != "function" for c in r.codes)][-1]
+    cells = tuple("" if c.role == "code" else r.cells[c.number - 1] for c in t.columns)
+    uncoded = replace(r, codes=(), cells=cells, raw=cells)
+    doc = _with_table(doc, t.number, rows=tuple(uncoded if x is r else x for x in t.rows))
+    # a project code one digit short (ProjectCodeFormat)
+    t = next(t for t in doc.tables if any(p.code for p in t.projects))
+    p = next(p for p in t.projects if p.code)
+    doc = _with_table(doc, t.number, projects=tuple(
+        replace(p, code=p.code[:-1]) if x is p else x for x in t.projects))
+    # a note saying the table is empty above amounts (EmptyTableNote); an empty table that
+    # says nothing of why (EmptyTableExplained)
+    printing = next(t for t in doc.tables if any(any(r.amounts) for r in t.rows))
+    doc = _with_table(doc, printing.number, notes=("本表无数据。",))
+    last = [t for t in doc.tables if not t.projects and not t.empty][-1]
+    return _with_table(doc, last.number, rows=(), identities=(), indicators=(), empty=True,
+                       notes=())
+
+
+def _incomplete(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """The triples and, for each class a property shape checks, a node of that class with
+    nothing but its type (every minimum count broken) and a node with two plain strings for
+    each property (every maximum count and datatype broken)."""
+    shapes = validate.shapes_graph()
+    added = []
+    for shape in sorted(shapes.subjects(SH.property, None), key=str):
+        kind = ox.NamedNode(str(shapes.value(shape, SH.targetClass)))
+        bare, doubled = (ox.NamedNode(f"{BASE}incomplete/{kind.value.rsplit('#', 1)[-1]}/{n}")
+                         for n in ("bare", "doubled"))
+        added += [ox.Triple(node, ox.NamedNode(str(RDF.type)), kind) for node in (bare, doubled)]
+        for prop in sorted(shapes.objects(shape, SH.property), key=str):
+            path = ox.NamedNode(str(shapes.value(prop, SH.path)))
+            added += [ox.Triple(doubled, path, ox.Literal(text)) for text in ("x", "y")]
+    return [*triples, *added]
+
+
+def _misnamed(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """The triples and rows and statements the code and narrative shapes look for, added to the
+    document's first table and narrative: a 款 row under a 类 the table does not print
+    (CodeParent), a class printed with the name it had before its rename (CodeRenamed), two
+    rows printing one name under sibling codes (CodeSibling), an item stated twice with two
+    figures in one paragraph (NarrativeRestated), a class the narrative names by its old name
+    (NarrativeClassName)."""
+    bk = lambda name: ox.NamedNode(BK + name)  # noqa: E731
+    label = ox.NamedNode(str(rdflib.RDFS.label))
+    codelist = "https://w3id.org/budgetkg/codelist/"
+    (table, document) = next((t.subject, t.object) for t in triples
+                             if t.predicate == bk("document")
+                             and any(u.subject == t.subject and u.predicate == bk("tableNumber")
+                                     for u in triples))
+    added: list[ox.Triple] = []
+
+    def row(name: str, code: str, scheme: str, text: str) -> None:
+        node = ox.NamedNode(f"{BASE}misnamed/row/{name}")
+        concept = ox.NamedNode(f"{codelist}{scheme}/{code}")
+        prop = {"function": "functionalClassification",
+                "dept-economic": "deptEconomicClassification"}[scheme]
+        added.extend([ox.Triple(node, bk("inTable"), table), ox.Triple(node, bk("code"),
+                                                                         ox.Literal(code)),
+                      ox.Triple(node, bk(prop), concept),
+                      ox.Triple(node, label, ox.Literal(text, language="zh"))])
+
+    row("class", "303", "dept-economic", "对个人和家庭的补助")
+    row("orphan", "30499", "dept-economic", "其他支出")  # its 类 304 is not printed
+    row("renamed", "30307", "dept-economic", "医疗费")
+    row("twin-a", "30101", "dept-economic", "工资")
+    row("twin-b", "30102", "dept-economic", "工资")
+    row("pension", "20805", "function", "行政事业单位养老支出")
+
+    def said(name: str, subject: str, value: str, sentence: str) -> None:
+        node = ox.NamedNode(f"{BASE}misnamed/statement/{name}")
+        added.extend([
+            ox.Triple(node, ox.NamedNode(str(RDF.type)), bk("Statement")),
+            ox.Triple(node, bk("document"), document),
+            ox.Triple(node, bk("measureKind"), ox.NamedNode(f"{codelist}measure-kind/amount")),
+            ox.Triple(node, bk("section"), ox.Literal("一、支出情况", language="zh")),
+            ox.Triple(node, bk("subjectText"), ox.Literal(subject, language="zh")),
+            ox.Triple(node, bk("sentence"), ox.Literal(sentence, language="zh")),
+            ox.Triple(node, bk("sourceLine"), ox.Literal("900", datatype=ox.NamedNode(
+                "http://www.w3.org/2001/XMLSchema#integer"))),
+            ox.Triple(node, bk("value"), ox.Literal(value, datatype=ox.NamedNode(
+                "http://www.w3.org/2001/XMLSchema#decimal"))),
+            ox.Triple(node, bk("unitText"), ox.Literal("万元")),
+            ox.Triple(node, bk("valueInYuan"), ox.Literal(f"{value}0000", datatype=ox.NamedNode(
+                "http://www.w3.org/2001/XMLSchema#decimal"))),
+            ox.Triple(node, bk("tolerance"), ox.Literal("50", datatype=ox.NamedNode(
+                "http://www.w3.org/2001/XMLSchema#decimal")))])
+
+    said("first", "社会保障和就业支出（类）行政事业单位离退休（款）", "12",
+         "社会保障和就业支出（类）行政事业单位离退休（款）12万元")
+    said("again", "社会保障和就业支出（类）行政事业单位离退休（款）", "13",
+         "其中社会保障和就业支出（类）行政事业单位离退休（款）13万元")
+    return [*triples, *added]
+
+
+@pytest.fixture(scope="module")
+def sample() -> list[ox.Triple]:
+    doc = _inconsistent(shrunk(pipeline.normalised((EXAMPLE,)), ROWS))
+    return _incomplete(_misnamed(pipeline.convert_document(doc, BASE)[2]))
+
+
+def test_the_sample_gives_every_shape_a_finding(sample: list[ox.Triple]) -> None:
+    found = {f.shape for f in validate.validate(sample).findings}
+    assert sorted(s.removeprefix(SHAPES) for s in validate.finding_shapes() - found) == []
+
+
+def test_both_engines_give_the_same_report_on_the_sample(sample: list[ox.Triple]) -> None:
+    fast = validate.validate(sample, "fast").findings
+    done: list[str] = []
+    reference = validate.validate(sample, "pyshacl", progress=done.append).findings
+    assert fast == reference  # messages (zh, en), focus, value, severity, shape and place
+    assert all(f.message_zh and f.message_en for f in fast)
+    assert done == list(validate.shape_names())
+
+
+def test_the_reference_engine_fills_every_variable_of_a_message() -> None:
+    """pyshacl drops the language of a filled template and prints decimals as Python does;
+    the reference engine fills the shapes' own templates from the bindings (issue 16: it
+    printed "EmptyTableNote:  / ")."""
+    graph = rdflib.Graph()
+    bk = rdflib.Namespace(BK)
+    table = rdflib.URIRef("https://example.org/table")
+    cell = rdflib.URIRef("https://example.org/cell")
+    graph.add((table, RDF.type, bk.BudgetTable))
+    graph.add((table, bk.note, rdflib.Literal("本表无数据", lang="zh")))
+    graph.add((cell, rdflib.URIRef("http://purl.org/linked-data/cube#dataSet"), table))
+    graph.add((cell, bk.printedAmount, rdflib.Literal("47.910", datatype=rdflib.XSD.decimal)))
+    triples = list(ox.parse(graph.serialize(format="nt").encode(),
+                            format=ox.RdfFormat.N_TRIPLES))
+    [fast] = validate.validate(triples).findings
+    [reference] = validate.validate(triples, "pyshacl").findings
+    assert reference == fast
+    assert fast.message_zh == "表注说明为空表，但表中有金额：47.91"
+    assert fast.message_en == "the note says the table is empty but it prints amounts: 47.91"
+
+
+def test_validate_with_pyshacl_prints_the_fast_engines_report_and_its_progress(
+        tmp_path: Path) -> None:
+    """The same lines from both engines (but the engine's name), and the reference engine's
+    progress on stderr: one line per shape when stderr is no terminal."""
+    bk = rdflib.Namespace(BK)
+    graph = rdflib.Graph()
+    document, table = (rdflib.URIRef(f"https://example.org/{n}") for n in ("doc", "doc/table"))
+    cell = rdflib.URIRef("https://example.org/doc/table/cell")
+    graph.add((document, RDF.type, bk.BudgetDocument))
+    graph.add((table, RDF.type, bk.BudgetTable))
+    graph.add((table, bk.document, document))
+    graph.add((table, bk.note, rdflib.Literal("本表为空表", lang="zh")))
+    graph.add((cell, rdflib.URIRef("http://purl.org/linked-data/cube#dataSet"), table))
+    graph.add((cell, bk.printedAmount, rdflib.Literal("12.50", datatype=rdflib.XSD.decimal)))
+    dump = tmp_path / "doc.nt"
+    graph.serialize(dump, format="nt", encoding="utf-8")
+    fast, reference = (CliRunner().invoke(app, ["validate", str(dump), "--engine", engine])
+                       for engine in ("fast", "pyshacl"))
+    assert (fast.exit_code, reference.exit_code) == (1, 1)
+    assert "EmptyTableNote: 表注说明为空表，但表中有金额：12.5 / the note says" in fast.stdout
+    assert reference.stdout == fast.stdout.replace("engine fast", "engine pyshacl")
+    shapes = validate.shape_names()
+    lines = [line for line in reference.stderr.splitlines() if line.startswith("validate")]
+    assert len(lines) == len(shapes)
+    assert lines[-1].startswith(f"validate (pyshacl): {len(shapes)}/{len(shapes)} finished "
+                                f"{document}: ")
+    assert not fast.stderr
