@@ -104,7 +104,8 @@ def summary(output: Path) -> dict[str, tuple[int, int]]:
     for entry in manifest["documents"]:
         quality = entry.get("quality", {})
         out[entry["stem"]] = (entry["counts"]["tables"],
-                              quality.get("violations", 0) + quality.get("warnings", 0))
+                              quality.get("inconsistencies", quality.get("violations", 0))
+                              + quality.get("warnings", 0))
     return out
 
 
@@ -138,15 +139,14 @@ def main() -> None:
                          stem))
     load_after = os.getloadavg()[0]
 
-    import pdfplumber
-    import pypdfium2
+    from importlib.metadata import version
 
     lines = [
         "## corpus: every document of docs + corpus built, pages per second", "",
         f"Machine: {platform.machine()}, {platform.system()}, Python {platform.python_version()},"
         f" {os.cpu_count()} cores (shared: 1-minute load average {load_before:.1f} before the "
         f"runs, {load_after:.1f} after). Date: {date.today()}. pdfplumber "
-        f"{pdfplumber.__version__}, pypdfium2 {pypdfium2.V_PYPDFIUM2}. Script: "
+        f"{version('pdfplumber')}, pypdfium2 {version('pypdfium2')}. Script: "
         f"`python benchmarks/bench_corpus.py --jobs {args.jobs} --write`.", "",
         f"{len(paths)} PDFs, {len(groups)} documents, {total_pages} pages.", "",
         "| what | seconds | pages per second |", "|---|---|---|",
