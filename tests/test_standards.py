@@ -221,9 +221,9 @@ def test_qb_hierarchy_constraint_holds_per_instantiation_or_no_hierarchy_is_decl
 ) -> None:
     """IC-20/21 are templates: run once per qb:parentChildProperty the instantiation binds.
 
-    The example declares no qb:HierarchicalCodeList, so the instantiation returns 0 rows and
-    no ASK runs. That is asserted, not assumed: 0 rows must mean no hierarchical code list and no
-    qb:parentChildProperty at all (one with a blank or missing property would be a defect).
+    The code lists are qb:HierarchicalCodeLists whose parent-child property is an IRI
+    (skos:narrower): IC-20 runs for it, IC-21 (a blank property, owl:inverseOf) finds none. That
+    is asserted, not assumed: 0 rows must mean no hierarchy without an IRI property.
     """
     solutions = cube.query(_ic_text(f"{name}-instantiation"))
     assert isinstance(solutions, ox.QuerySolutions)
@@ -232,7 +232,9 @@ def test_qb_hierarchy_constraint_holds_per_instantiation_or_no_hierarchy_is_decl
     assert "<$p>" in template, f"{name}.rq is not the $p template"
     if not properties:
         declared = cube.query(PREFIXES + "ASK { { ?h a qb:HierarchicalCodeList } "
-                              "UNION { ?h qb:parentChildProperty ?p } }")
+                              "UNION { ?h qb:parentChildProperty ?x } "
+                              "FILTER NOT EXISTS { ?h qb:parentChildProperty ?p . "
+                              "FILTER (isIRI(?p)) } }")
         assert not bool(declared), (
             f"{name}-instantiation returned 0 rows, yet the cube declares a hierarchy "
             "(qb:HierarchicalCodeList or qb:parentChildProperty without an IRI property)")
