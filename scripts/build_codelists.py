@@ -66,10 +66,9 @@ PARTIAL_ZH = (
 )
 UNOBSERVED_EN = "Code named as a parent; its name was not observed."
 UNOBSERVED_ZH = "作为上级科目出现，名称未见于来源。"
-CURATED_EN = ("Code named as a parent, its name not observed: the name is the classification's"
+CURATED_EN = ("Name not observed in the sources: it is the classification's own"
               " (mappings/codes.yaml parents).")
-CURATED_ZH = ("作为上级科目出现，名称未见于来源：名称取自分类科目本身"
-              "（mappings/codes.yaml parents）。")
+CURATED_ZH = "名称未见于来源：取自分类科目本身（mappings/codes.yaml parents）。"
 
 SCHEMES: tuple[SchemeSpec, ...] = (
     SchemeSpec(
@@ -216,8 +215,9 @@ def build_graph(spec: SchemeSpec, rows: list[CodeRow], curated: Curated | None =
             graph.add((concept, DCTERMS.source, Literal(source)))
 
     # A parent named by a row but never observed itself still gets a concept, so that every
-    # skos:broader points into the scheme; its own parents are added the same way.
-    pending = sorted({row.parent for row in rows if row.parent} - observed)
+    # skos:broader points into the scheme; so does a code codes.yaml names (a class no source
+    # printed); their own parents are added the same way.
+    pending = sorted(({row.parent for row in rows if row.parent} | set(curated.names)) - observed)
     while pending:
         code = pending.pop()
         if code in observed:
