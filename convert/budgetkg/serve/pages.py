@@ -839,6 +839,7 @@ class Booking:
     table: Value
     row: int
     column: int
+    header: str  # the column's header as printed ("本年收入 / 一般公共预算 / 小计"), or ""
     yuan: Decimal  # the amount in 元
     converted: str = ""  # in the page's unit
 
@@ -861,7 +862,8 @@ def _bookings(ctx: _Context, iri: str) -> list[Booking]:
                     ctx.label(r["unit"].value) if "unit" in r else "",
                     ctx.link(r["org"].value), r["year"].value, ctx.link(r["phase"].value),
                     ctx.link(r["doc"].value), _number(r["number"]), ctx.link(r["table"].value),
-                    _number(r["rowNumber"]), _number(r["column"]), _yuan(r["amount"]))
+                    _number(r["rowNumber"]), _number(r["column"]), _text(r, "header"),
+                    _yuan(r["amount"]))
             for r in ctx.select("concept-amounts", iri)]
 
 
