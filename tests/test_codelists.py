@@ -159,6 +159,12 @@ def test_concepts_carry_english_labels_where_a_translation_is_known(lists: Vocab
     for name in CLASSIFICATIONS:  # every 类
         for top in lists.values(CODELIST + name, SKOS + "hasTopConcept"):
             assert lists.labels(top, "en"), top
+    # every 类, 款 and 项 of the generated lists: mappings/codes.yaml `english` names each one
+    untranslated = sorted(c for name in CLASSIFICATIONS for c in schemes[CODELIST + name]
+                          if not lists.labels(c, "en"))
+    assert untranslated == []
+    # codes.yaml's English wins over a hand-written list's for the same Chinese name
+    assert lists.labels(CODELIST + "dept-economic/30217", "en") == ["official hospitality"]
     # the same Chinese name as a translated concept of a hand-written list: its English
     assert lists.labels(CODELIST + "dept-economic/301", "en") == lists.labels(
         CODELIST + "expenditure-type/wages-welfare", "en") == ["wages and welfare"]
