@@ -164,7 +164,8 @@ def test_project_page_shows_amounts_indicators_and_chart(store: ox.Store) -> Non
     assert "政策文件" not in text  # no policy document is cited in the graph yet
 
 
-def test_code_page_shows_hierarchy_and_amounts_under_their_printed_column_headers(store: ox.Store) -> None:
+def test_code_page_shows_hierarchy_and_amounts_under_their_printed_column_headers(
+        store: ox.Store) -> None:
     text = page(store, FUNCTION + "2080501")
     hierarchy = text.split('<ol class="hierarchy">')[1].split("</ol>")[0]
     top, middle = SITE.href(FUNCTION + "208"), SITE.href(FUNCTION + "20805")
@@ -173,9 +174,10 @@ def test_code_page_shows_hierarchy_and_amounts_under_their_printed_column_header
     assert ["济源产城融合示范区工业信息和科技局", "2026", "预算", TITLE, "3",
             "2026年部门支出总体情况表", "7", "合计", "424.70", "万元", "424.70"] in bookings
     assert ["济源产城融合示范区工业信息和科技局", "2026", "预算", TITLE, "3",
-            "2026年部门支出总体情况表", "7", "基本支出 / 人员经费 / 对个人和家庭的补助", "415.70", "万元",
-            "415.70"] in bookings
-    assert '<td title="第 9 列">基本支出 / 人员经费 / 对个人和家庭的补助</td>' in text  # the header as printed, its number on hover
+            "2026年部门支出总体情况表", "7", "基本支出 / 人员经费 / 对个人和家庭的补助", "415.70",
+            "万元", "415.70"] in bookings
+    # the header as printed, its number on hover
+    assert '<td title="第 9 列">基本支出 / 人员经费 / 对个人和家庭的补助</td>' in text
     assert "折合万元" in text
     assert bookings == sorted(bookings, key=lambda r: (int(r[4]), int(r[6])))
     narrower = page(store, FUNCTION + "20805")
