@@ -37,9 +37,11 @@ from budgetkg.mapping import load as load_mappings
 from budgetkg.read import pdf as pdf_reader
 from tests.conftest import EXAMPLE, shared_path
 
-# Seconds one case may take: above the converter's own time budget for reading the largest PDF
-# (33 pages: 5 s + 0.4 s a page, then "the file looks damaged"); an intact one builds in ~5 s.
-LIMIT = 30.0
+# Seconds after which a case counts as hung: well above the converter's own time budget for
+# reading the largest PDF (33 pages: 5 s + 0.4 s a page, then "the file looks damaged") and an
+# intact build (~5 s), so that a machine loaded by other work does not pass for a hang (30 s
+# was overrun beside a benchmark and helpers on both cores). Not a speed target: benchmarks/.
+LIMIT = 120.0
 DUMP_SUFFIXES = (".ttl", ".nt", ".jsonld")
 PDFS = {
     "wanli": "sh-putuo-wanli-jiedao-2024-dept-budget.pdf",
