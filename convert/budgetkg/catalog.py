@@ -23,21 +23,9 @@ import pyoxigraph as ox
 
 from budgetkg import iris, publish, report
 from budgetkg.errors import OutputError
+from budgetkg.iris import DCAT, DCT, DQV, FOAF, OA, ORG, PROV, RDF_TYPE, RDFS, SKOS, SPDX, VOID, XSD
 from budgetkg.resources import ontology_dir
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-DCAT = "http://www.w3.org/ns/dcat#"
-DCT = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-ORG = "http://www.w3.org/ns/org#"
-PROV = "http://www.w3.org/ns/prov#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-SPDX = "http://spdx.org/rdf/terms#"
-VOID = "http://rdfs.org/ns/void#"
-DQV = "http://www.w3.org/ns/dqv#"
-OA = "http://www.w3.org/ns/oa#"
 BK = iris.ONTOLOGY
 PREFIXES = {
     "bk": BK, "dcat": DCAT, "dcterms": DCT, "dqv": DQV, "foaf": FOAF, "oa": OA, "org": ORG,

@@ -16,6 +16,25 @@ CODELIST = VOCAB + "codelist/"
 STRUCTURE = VOCAB + "structure/"
 DEFAULT_BASE = "https://data.budgetkg.org/"
 
+# The standard vocabularies, named once for every module.
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDF_TYPE = RDF + "type"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+QB = "http://purl.org/linked-data/cube#"
+SH = "http://www.w3.org/ns/shacl#"
+DCT = "http://purl.org/dc/terms/"
+DCAT = "http://www.w3.org/ns/dcat#"
+DQV = "http://www.w3.org/ns/dqv#"
+FOAF = "http://xmlns.com/foaf/0.1/"
+OA = "http://www.w3.org/ns/oa#"
+ORG = "http://www.w3.org/ns/org#"
+PROV = "http://www.w3.org/ns/prov#"
+SD = "http://www.w3.org/ns/sparql-service-description#"
+SPDX = "http://spdx.org/rdf/terms#"
+VOID = "http://rdfs.org/ns/void#"
+
 _UNSAFE = re.compile(r"[^\w\-.（）]+")
 
 

@@ -15,11 +15,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from budgetkg.iris import CODELIST, ONTOLOGY, STRUCTURE
+from budgetkg.iris import CODELIST, ONTOLOGY, RDF_TYPE, STRUCTURE, XSD
 from budgetkg.resources import ontology_dir
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 PREFIXES = {
     "bk": ONTOLOGY,
     "bkc": CODELIST,

@@ -25,6 +25,7 @@ import pyoxigraph as ox
 
 from budgetkg import batch, catalog, iris, map, publish, report, store, validate
 from budgetkg.errors import BudgetKGError, InputError, OutputError
+from budgetkg.iris import DQV, QB, RDF_TYPE, SH
 from budgetkg.link import link
 from budgetkg.mapping import load as load_mappings
 from budgetkg.normalise import normalise
@@ -33,12 +34,10 @@ from budgetkg.recognise import recognise
 from budgetkg.resources import queries_dir
 from budgetkg.tables import Document
 
-QB_OBSERVATION = "http://purl.org/linked-data/cube#Observation"
-DQV_QUALITY = "http://www.w3.org/ns/dqv#hasQualityAnnotation"  # document -> its report
-SH_SOURCE_SHAPE = "http://www.w3.org/ns/shacl#sourceShape"
-SHACL = "http://www.w3.org/ns/shacl#"
+QB_OBSERVATION = QB + "Observation"
+DQV_QUALITY = DQV + "hasQualityAnnotation"  # document -> its report
+SH_SOURCE_SHAPE = SH + "sourceShape"
 DUMPS = (".nt", ".ttl", ".jsonld", ".nq", ".trig")  # the dump files a graph may be read from
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 @dataclass(frozen=True)
@@ -352,7 +351,7 @@ def _check_dump(source: Path, engine: str,
             document)
         reported = {q.subject for q in db.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), None,
                                                             graph)
-                    if isinstance(q.object, ox.NamedNode) and q.object.value.startswith(SHACL)}
+                    if isinstance(q.object, ox.NamedNode) and q.object.value.startswith(SH)}
         groups[owner][document] = [ox.Triple(q.subject, q.predicate, q.object)
                                    for q in db.quads_for_pattern(None, None, None, graph)
                                    if q.subject not in reported]

@@ -18,10 +18,8 @@ import pyoxigraph as ox
 
 from budgetkg import store
 from budgetkg.errors import BudgetKGError
-from budgetkg.iris import ONTOLOGY
+from budgetkg.iris import ONTOLOGY, RDF_TYPE
 from budgetkg.publish import read_manifest
-
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 # What a store answers when it has no graph store endpoint at that address.
 _NO_GRAPH_STORE = {404, 405, 415, 501}

@@ -11,13 +11,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from budgetkg.errors import OutputError
-from budgetkg.iris import digest
+from budgetkg.iris import DQV, RDF_TYPE, RDFS, SH, digest
 from budgetkg.validate import WORDS, Finding, ValidationReport
 
-SH = "http://www.w3.org/ns/shacl#"
-DQV = "http://www.w3.org/ns/dqv#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 BKS = "https://w3id.org/budgetkg/shapes/"
 FORMATS = ("text", "json", "turtle")
 

@@ -9,10 +9,8 @@ from functools import cache
 
 import pyoxigraph as ox
 
-from budgetkg.iris import CODELIST, ONTOLOGY
+from budgetkg.iris import CODELIST, ONTOLOGY, SKOS
 from budgetkg.resources import ontology_dir
-
-SKOS = "http://www.w3.org/2004/02/skos/core#"
 
 
 @dataclass(frozen=True)

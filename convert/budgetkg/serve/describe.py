@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from budgetkg.iris import digest
+from budgetkg.iris import SD, VOID, digest
 from budgetkg.serve import formats
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
-VOID = "http://rdfs.org/ns/void#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 _RESULT_FORMATS = {

@@ -10,7 +10,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from budgetkg.jsonld import PREFIXES, XSD
+from budgetkg.iris import XSD
+from budgetkg.jsonld import PREFIXES
 
 SPARQL_JSON = "application/sparql-results+json"
 SPARQL_XML = "application/sparql-results+xml"

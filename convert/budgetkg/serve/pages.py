@@ -23,19 +23,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 from markupsafe import Markup
 
 from budgetkg import jsonld
-from budgetkg.iris import ONTOLOGY, VOCAB, concept
+from budgetkg.iris import DCAT, DCT, ONTOLOGY, QB, RDF, RDFS, SH, SKOS, VOCAB, XSD, concept
 from budgetkg.serve import charts
 from budgetkg.serve.site import EXTENSIONS, Site
 
 HERE = Path(__file__).parent
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-DCAT = "http://www.w3.org/ns/dcat#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCT = "http://purl.org/dc/terms/"
-QB = "http://purl.org/linked-data/cube#"
-SH = "http://www.w3.org/ns/shacl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 PREFIXES = {**jsonld.PREFIXES, "rdf": RDF, "sh": SH, "dqv": "http://www.w3.org/ns/dqv#",
             "owl": "http://www.w3.org/2002/07/owl#", "shape": VOCAB + "shapes/"}
 
