@@ -260,6 +260,7 @@ def _unlisted(ctx: _Context, scheme_name: str, code: str) -> None:
         g.add(iri, term("unlisted"), lit(True))
         if len(code) <= top:
             g.add(iri, SKOS + "topConceptOf", scheme(scheme_name))
+            g.add(scheme(scheme_name), QB + "hierarchyRoot", iri)  # IC-20: reached from a root
             return
         code = code[:-step]
         parent = concept(scheme_name, code)
@@ -591,7 +592,8 @@ def _facts(ctx: _Context) -> None:
         value = max(counts, key=lambda a: (counts[a], tuple(-p for p in first[a])))
         amounts[fact] = (value, min(t for _, a, t, _ in state.cells if a == value))
     levels = _aggregation(ctx, amounts)
-    exact = codelists().exact
+    exact, listed = codelists().exact, codelists()
+    classes = {term(p) for p in _CODE_PROPERTY.values()}
     for fact, state in sorted(ctx.facts.items()):
         dims = _dimensions(state.key)
         (operation,) = sorted(dims[term("operationCharacter")])[:1]
@@ -609,6 +611,10 @@ def _facts(ctx: _Context) -> None:
                 g.add(fact, term("fiscalPeriod"), FISCAL_YEAR_INTERVAL + dimension)
             else:
                 g.add(fact, prop, dimension)
+            if prop in classes and not listed.knows(dimension):
+                # a class the words of a row name (其他商品和服务支出 -> 50299) that the lists
+                # lack: a concept under its parent, as for a printed code
+                _unlisted(ctx, *dimension.removeprefix(scheme("")).split("/", 1))
             if dimension in exact and prop in (term("budgetPhase"),
                                                term("operationCharacter")):
                 # OpenBudgets.eu's own code (obeu-budgetphase:approved…) beside ours
@@ -663,10 +669,12 @@ def _aggregation(ctx: _Context, amounts: dict[str, tuple[Decimal, Decimal]]) -> 
         whole = candidates[0]
         leaves: list[str] = []
         for total in candidates:
-            value, tolerance = amounts[total]
-            if abs(value - amounts[whole][0]) > tolerance + amounts[whole][1]:
-                continue  # the year's own total is not the whole when carry-over is printed
             leaves = _leaves(total, dims, amounts, alike, breakdowns, totals)
+            if leaves and total != whole:
+                # the year's own total is the whole less what was carried over: its leaves
+                # and the carried part (上年结转, 结转下年), a fact breaking the whole down
+                leaves = _with_carried(whole, total, leaves, dims, amounts, alike, breakdowns,
+                                       totals)
             if leaves:
                 break
         for total in candidates:
@@ -679,7 +687,31 @@ def _aggregation(ctx: _Context, amounts: dict[str, tuple[Decimal, Decimal]]) -> 
 def _leaves(total: str, dims: dict[str, _Dims], amounts: dict[str, tuple[Decimal, Decimal]],
             alike: dict[tuple[str, tuple[tuple[str, frozenset[str]], ...]], list[str]],
             breakdowns: list[str], totals: dict[str, set[str]]) -> list[str]:
-    """The finest facts of the first breakdown of `total` whose finest facts add up to it."""
+    """The finest facts of the first breakdown of `total` whose finest facts add up to it; or
+    else of a fact that is the same money named more narrowly (the whole expenditure is the
+    general budget's, which the functional classes break down), nearest first."""
+    seen, frontier = {total}, [total]
+    while frontier:
+        for fact in frontier:
+            if found := _breakdown(fact, dims, amounts, alike, breakdowns, totals):
+                return found
+        same = []
+        for fact in frontier:
+            value, tolerance = amounts[fact]
+            for d in breakdowns:
+                others = tuple(sorted((p, v) for p, v in dims[fact].items() if p != d))
+                same += [f for f in alike.get((d, others), []) if f not in seen
+                         and _refines(d, dims[f][d], dims[fact][d], totals[d])
+                         and abs(amounts[f][0] - value) <= tolerance + amounts[f][1]]
+        seen.update(same)
+        frontier = sorted(set(same))
+    return []
+
+
+def _breakdown(total: str, dims: dict[str, _Dims], amounts: dict[str, tuple[Decimal, Decimal]],
+               alike: dict[tuple[str, tuple[tuple[str, frozenset[str]], ...]], list[str]],
+               breakdowns: list[str], totals: dict[str, set[str]]) -> list[str]:
+    """The finest facts of the first breakdown of `total` that add up to it."""
     value, tolerance = amounts[total]
     for d in breakdowns:
         others = tuple(sorted((p, v) for p, v in dims[total].items() if p != d))
@@ -692,6 +724,26 @@ def _leaves(total: str, dims: dict[str, _Dims], amounts: dict[str, tuple[Decimal
         slack = tolerance + sum((amounts[f][1] for f in finest), Decimal(0))
         if abs(found - value) <= slack:
             return sorted(finest)
+    return []
+
+
+def _with_carried(whole: str, own: str, leaves: list[str], dims: dict[str, _Dims],
+                  amounts: dict[str, tuple[Decimal, Decimal]],
+                  alike: dict[tuple[str, tuple[tuple[str, frozenset[str]], ...]], list[str]],
+                  breakdowns: list[str], totals: dict[str, set[str]]) -> list[str]:
+    """The leaves of the year's own total and the one fact of a breakdown of the whole with
+    carry-over whose amount is the difference; none when no such fact is printed."""
+    value, tolerance = amounts[whole]
+    difference = value - amounts[own][0]
+    slack = tolerance + amounts[own][1]
+    if abs(difference) <= slack:
+        return leaves
+    for d in breakdowns:
+        others = tuple(sorted((p, v) for p, v in dims[whole].items() if p != d))
+        for fact in alike.get((d, others), []):
+            if not dims[fact][d] <= totals[d] and (
+                    abs(amounts[fact][0] - difference) <= slack + amounts[fact][1]):
+                return sorted([*leaves, fact])
     return []
 
 
