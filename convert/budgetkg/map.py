@@ -659,10 +659,10 @@ def _aggregation(ctx: _Context, amounts: dict[str, tuple[Decimal, Decimal]]) -> 
     with_carry = concept("coverage", "with-carry-over")
     grand: dict[tuple[frozenset[str], frozenset[str]], dict[str, str]] = {}
     for fact in sorted(dims):
-        d = dims[fact]
-        if all(d.get(p) == v for p, v in totals.items() if p != term("coverage")):
-            phase_op = (d[term("budgetPhase")], d[term("operationCharacter")])
-            cover = "with" if with_carry in d[term("coverage")] else "plain"
+        values = dims[fact]
+        if all(values.get(p) == v for p, v in totals.items() if p != term("coverage")):
+            phase_op = (values[term("budgetPhase")], values[term("operationCharacter")])
+            cover = "with" if with_carry in values[term("coverage")] else "plain"
             grand.setdefault(phase_op, {})[cover] = fact
     for found in grand.values():
         candidates = [found[c] for c in ("with", "plain") if c in found]
