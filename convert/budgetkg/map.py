@@ -660,7 +660,8 @@ def _aggregation(ctx: _Context, amounts: dict[str, tuple[Decimal, Decimal]]) -> 
     grand: dict[tuple[frozenset[str], frozenset[str]], dict[str, str]] = {}
     for fact in sorted(dims):
         values = dims[fact]
-        if all(values.get(p) == v for p, v in totals.items() if p != term("coverage")):
+        if all(values.get(p) == frozenset(v) for p, v in totals.items()
+               if p != term("coverage")):
             phase_op = (values[term("budgetPhase")], values[term("operationCharacter")])
             cover = "with" if with_carry in values[term("coverage")] else "plain"
             grand.setdefault(phase_op, {})[cover] = fact
