@@ -8,6 +8,7 @@ with the ontology loaded, and fail when a fact loses a dimension of its structur
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -25,28 +26,11 @@ BK = "https://w3id.org/budgetkg/ontology#"
 QB = "http://purl.org/linked-data/cube#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
-# The generic consumer: Data Cube, OpenBudgets.eu and SKOS terms only. The leaves are the facts
-# whose aggregation level (an attribute of their structure) has the notation "leaf".
-GENERIC_TOTALS = """
-PREFIX qb:               <http://purl.org/linked-data/cube#>
-PREFIX skos:             <http://www.w3.org/2004/02/skos/core#>
-PREFIX obeu-dimension:   <http://data.openbudgets.eu/ontology/dsd/dimension/>
-PREFIX obeu-measure:     <http://data.openbudgets.eu/ontology/dsd/measure/>
-PREFIX obeu-budgetphase: <http://data.openbudgets.eu/resource/codelist/budget-phase/>
-PREFIX obeu-operation:   <http://data.openbudgets.eu/resource/codelist/operation-character/>
-SELECT ?phase ?operation (SUM(?amount) AS ?total) WHERE {
-  VALUES ?phase { obeu-budgetphase:approved obeu-budgetphase:executed }
-  VALUES ?operation { obeu-operation:expenditure obeu-operation:revenue }
-  ?fact a qb:Observation ;
-    qb:dataSet/qb:structure/qb:component/qb:attribute ?level ;
-    obeu-dimension:budgetPhase ?phase ;
-    obeu-dimension:operationCharacter ?operation ;
-    obeu-measure:amount ?amount ;
-    ?level ?leaf .
-  ?leaf skos:notation "leaf" .
-}
-GROUP BY ?phase ?operation
-"""
+# The generic consumer: Data Cube, OpenBudgets.eu and SKOS terms only, as the README shows it
+# (the block after "tests/test_facts.py runs this query"). The leaves are the facts whose
+# aggregation level (an attribute of their structure) has the notation "leaf".
+GENERIC_TOTALS = re.search(r"tests/test_facts.py` runs this query.*?```sparql\n(.*?)```",
+                           (ROOT / "README.md").read_text(encoding="utf-8"), re.S)[1]  # type: ignore[index]
 
 # The document's own printed totals, in budgetkg terms: the largest amount of each operation in
 # its 收支总表 (the 总计 row) in the document's phase.
@@ -95,6 +79,13 @@ def _totals(store: ox.Store, query: str) -> dict[tuple[str, str], Decimal]:
     assert isinstance(solutions, ox.QuerySolutions)
     return {(str(s["phase"]), str(s["operation"])): Decimal(s["total"].value)
             for s in solutions if s["total"] is not None}
+
+
+def test_the_readme_shows_the_generic_query_in_standard_terms_only() -> None:
+    prefixes = set(re.findall(r"PREFIX ([\w-]*):", GENERIC_TOTALS))
+    assert prefixes == {"qb", "skos", "obeu-dimension", "obeu-measure", "obeu-budgetphase",
+                        "obeu-operation"}
+    assert "budgetkg" not in GENERIC_TOTALS and "bk:" not in GENERIC_TOTALS
 
 
 def _documents(built: pipeline.BuildResult, real: RealDocuments) -> list[Path]:
