@@ -236,7 +236,20 @@ def build_graph(spec: SchemeSpec, rows: list[CodeRow], curated: Curated | None =
             pending.append(parent)
     _english(graph, concepts, observed, curated)
     _levels(graph, scheme, concepts, observed)
+    _total(graph, scheme, add_in_scheme("total", "", True))
     return graph
+
+
+def _total(graph: Graph, scheme: URIRef, concept: URIRef) -> None:
+    """The whole of the classification: the value of a fact that no code of this list breaks
+    down (a total over every 类), a root of its own outside the levels 类/款/项."""
+    graph.add((concept, SKOS.prefLabel, Literal("合计", lang="zh")))
+    graph.add((concept, SKOS.prefLabel, Literal("total", lang="en")))
+    graph.add((concept, SKOS.definition, Literal(
+        f"All codes of {scheme.split('/')[-1]} together: a figure not broken down by this "
+        "classification.", lang="en")))
+    graph.add((concept, SKOS.definition, Literal("本分类全部科目合计：未按本分类细分的数字。",
+                                                 lang="zh")))
 
 
 def _english(graph: Graph, concepts: Namespace, codes: set[str], curated: Curated) -> None:

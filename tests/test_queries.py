@@ -94,6 +94,20 @@ def test_expenditure_totals_come_from_each_layouts_table_with_their_parts(
     assert all(Decimal(t) == Decimal(b) + Decimal(p) for _, _, _, t, b, p in rows)
 
 
+def test_document_totals_are_the_printed_totals_from_the_leaf_facts(store: ox.Store) -> None:
+    rows = _pick(ask(store, "document-totals"), "name", "year", "phase", "expenditure",
+                 "income")
+    # 支出总计 = 收入总计, carry-over included: the final accounts' 29953900 is 29400500 spent
+    # in the year and 553400 carried to the next
+    assert rows == [
+        (WANLI, "2024", "budget-phase/budget", "156211123", "156211123"),
+        (SHANGWU, "2025", "budget-phase/budget", "371514655", "371514655"),
+        (CAIZHENG, "2024", "budget-phase/final", "29953900", "29953900"),
+        (JIYUAN, "2026", "budget-phase/budget", "74548000", "74548000"),
+        (JIYUAN, "2027", "budget-phase/budget", "149096000", "149096000"),
+    ]
+
+
 def test_expenditure_growth_pairs_consecutive_years_of_one_department(store: ox.Store) -> None:
     rows = _pick(ask(store, "expenditure-growth"), "name", "year", "previousYear", "total",
                  "previousTotal", "change", "growthPercent")

@@ -194,12 +194,17 @@ def test_qb_ic_folder_holds_exactly_the_recommendation_constraints() -> None:
 def test_normalised_cube_has_observations_and_component_properties(
     cube: ox.Store, built: pipeline.BuildResult,
 ) -> None:
-    """The ICs have something to check: every observation is there and phase 1 linked components."""
+    """The ICs have something to check: every observation is there (the printed cells and the
+    facts, which normalisation types qb:Observation by their qb:dataSet) and phase 1 linked
+    components."""
     solutions = cube.query(PREFIXES + "SELECT (COUNT(DISTINCT ?o) AS ?n) "
-                           "WHERE { ?o a qb:Observation }")
+                           "(COUNT(DISTINCT ?f) AS ?m) WHERE { ?o a qb:Observation "
+                           "OPTIONAL { ?o a bk:Fact BIND (?o AS ?f) } }")
     assert isinstance(solutions, ox.QuerySolutions)
-    observations = int(next(iter(solutions))["n"].value)
-    assert observations == built.documents[0].counts.observations > 0
+    counts = next(iter(solutions))
+    observations, facts = int(counts["n"].value), int(counts["m"].value)
+    assert observations - facts == built.documents[0].counts.observations > 0
+    assert facts > 100
     unlinked = cube.query(PREFIXES + "ASK { ?cs a qb:ComponentSpecification . "
                           "FILTER NOT EXISTS { ?cs qb:componentProperty ?p } }")
     assert not bool(unlinked), "normalisation phase 1 left a component without componentProperty"
@@ -247,9 +252,10 @@ def test_qb_hierarchy_constraint_holds_per_instantiation_or_no_hierarchy_is_decl
     ("name", "mutation", "shown"),
     [
         ("ic-01", "DELETE { ?o qb:dataSet ?d } WHERE { { SELECT ?o ?d WHERE "
-                  "{ ?o a qb:Observation ; qb:dataSet ?d } ORDER BY ?o LIMIT 1 } }", "/obs/"),
+                  "{ ?o a qb:Observation ; qb:dataSet ?d ; bk:row [] } ORDER BY ?o LIMIT 1 } }",
+         "/obs/"),
         ("ic-12", "INSERT { <urn:test:twin> a qb:Observation ; ?p ?v } WHERE { "
-                  "{ SELECT ?o WHERE { ?o a qb:Observation } ORDER BY ?o LIMIT 1 } "
+                  "{ SELECT ?o WHERE { ?o a qb:Observation ; bk:row [] } ORDER BY ?o LIMIT 1 } "
                   "?o ?p ?v . FILTER (?p != bk:amount) }", "<urn:test:twin>"),
     ],
     ids=["observation-without-dataset", "duplicate-observation"],

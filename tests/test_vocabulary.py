@@ -88,7 +88,8 @@ def test_every_property_and_class_in_the_built_graph_is_defined(
     graph = list(ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES))
     standard = ("http://purl.org/linked-data/cube#", SKOS, RDFS, "http://www.w3.org/ns/org#",
                 "http://purl.org/dc/terms/", "http://www.w3.org/ns/prov#",
-                "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/ns/dqv#")
+                "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/ns/dqv#",
+                "http://data.openbudgets.eu/ontology/dsd/")
     local = _defined(graph)
     for t in graph:
         for iri in (t.predicate.value,) + ((t.object.value,) if t.predicate.value == RDF_TYPE

@@ -52,6 +52,25 @@ ATTRIBUTES = ("printedAmount", "printedTolerance", "printedUnit", "printedText",
 # every attribute but the unit (a table may print none) and the currency
 REQUIRED_ATTRIBUTES = ("printedAmount", "printedTolerance", "printedText")
 
+# The fact layer: each fact is an observation of its document's fact set of its kind (its
+# operation), under the kind's structure in ontology/budgetkg.ttl. A fact not broken down by a
+# dimension has the dimension's total (the budget unit's is the department itself).
+FACT_STRUCTURES = {"expenditure": "ExpenditureFactStructure", "income": "IncomeFactStructure"}
+FACT_TOTALS = {
+    "functionalClassification": "function/total",
+    "deptEconomicClassification": "dept-economic/total",
+    "govEconomicClassification": "gov-economic/total",
+    "fundingSource": "funding-source/total",
+    "expenditureType": "expenditure-type/total",
+    "project": "project/total",
+    "coverage": "coverage/current-year",
+}
+# The dimensions a grand total may be broken down by, in the order the leaves are sought in.
+BREAKDOWNS = ("functionalClassification", "fundingSource", "expenditureType", "budgetUnit",
+              "deptEconomicClassification", "govEconomicClassification", "project")
+FISCAL_YEAR_INTERVAL = "http://reference.data.gov.uk/id/year/"
+OBEU_DIMENSION = "http://data.openbudgets.eu/ontology/dsd/dimension/"
+
 Value = ox.NamedNode | ox.Literal
 
 
@@ -241,6 +260,7 @@ def _unlisted(ctx: _Context, scheme_name: str, code: str) -> None:
         g.add(iri, term("unlisted"), lit(True))
         if len(code) <= top:
             g.add(iri, SKOS + "topConceptOf", scheme(scheme_name))
+            g.add(scheme(scheme_name), QB + "hierarchyRoot", iri)  # IC-20: reached from a root
             return
         code = code[:-step]
         parent = concept(scheme_name, code)
@@ -447,7 +467,7 @@ def _table(ctx: _Context, table: BudgetTable, table_iri: str) -> None:
                     g.add(obs, prop, concept_iri)
             if amount.yuan is not None and _states_a_fact(ctx, table, row, column, terms,
                                                           table_terms):
-                stated.append(_statement(obs, terms, dims, amount,
+                stated.append(_statement(ctx, obs, terms, dims, amount,
                                          (table.number, row.number, column.number)))
         _state(ctx, stated)
     _identities(ctx, table, table_iri, columns, rows)
@@ -510,11 +530,21 @@ class _Statement:
     place: tuple[int, int, int]  # (table, row, column)
 
 
-def _statement(obs: str, terms: list[tuple[str, str]], dims: dict[str, Value], amount: Amount,
-               place: tuple[int, int, int]) -> _Statement:
-    key = tuple(sorted({(p, v) for p, v in terms if p != term("budgetPhase")}
-                       | {(term(d), str(v.value)) for d, v in dims.items()}))
+def _statement(ctx: _Context, obs: str, terms: list[tuple[str, str]], dims: dict[str, Value],
+               amount: Amount, place: tuple[int, int, int]) -> _Statement:
+    key = _fact_key(ctx, {(p, v) for p, v in terms if p != term("budgetPhase")}
+                    | {(term(d), str(v.value)) for d, v in dims.items()})
     return _Statement(obs, key, amount, place)
+
+
+def _fact_key(ctx: _Context, pairs: set[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """A fact's dimensions, sorted: the ones its cell or words give, and the total of each
+    dimension of its structure they do not give (so that a figure printed with and without
+    a dimension's total, 合计 of every unit and the department's row, is one fact)."""
+    given = {p for p, _ in pairs}
+    totals = {term(d): concept(*t.split("/")) for d, t in FACT_TOTALS.items()}
+    totals[term("budgetUnit")] = ctx.iri.org
+    return tuple(sorted(pairs | {(p, v) for p, v in totals.items() if p not in given}))
 
 
 def _state(ctx: _Context, stated: list[_Statement]) -> None:
@@ -550,28 +580,186 @@ def _half_digit(printed: str) -> Decimal:
 
 def _facts(ctx: _Context) -> None:
     """Each fact with its dimensions and its amount: the one most of its cells print (the
-    first printed, on a tie); a cell printing another is a finding of validation."""
+    first printed, on a tie); a cell printing another is a finding of validation. The facts of
+    one operation are the observations of the document's fact set of that kind."""
     g = ctx.graph
     if not ctx.facts:
         return
-    dataset = ctx.iri.facts
-    g.a(dataset, term("FactSet"))
-    g.add(dataset, term("document"), ctx.iri.document)
+    amounts: dict[str, tuple[Decimal, Decimal]] = {}
     for fact, state in sorted(ctx.facts.items()):
-        g.a(fact, term("Fact"))
-        g.add(fact, term("inFactSet"), dataset)
-        for prop, dimension in state.key:
-            if prop == term("fiscalYear"):
-                g.add(fact, prop, lit(dimension, "gYear"))
-            else:
-                g.add(fact, prop, dimension)
         counts = Counter(amount for _, amount, _, _ in state.cells)
         first = {amount: place for place, amount, _, _ in sorted(state.cells, reverse=True)}
         value = max(counts, key=lambda a: (counts[a], tuple(-p for p in first[a])))
-        tolerance = min(t for _, a, t, _ in state.cells if a == value)
+        amounts[fact] = (value, min(t for _, a, t, _ in state.cells if a == value))
+    levels = _aggregation(ctx, amounts)
+    exact, listed = codelists().exact, codelists()
+    classes = {term(p) for p in _CODE_PROPERTY.values()}
+    for fact, state in sorted(ctx.facts.items()):
+        dims = _dimensions(state.key)
+        (operation,) = sorted(dims[term("operationCharacter")])[:1]
+        kind = operation.rsplit("/", 1)[-1]
+        dataset = f"{ctx.iri.facts}/{kind}"
+        if kind in FACT_STRUCTURES:
+            g.a(dataset, term("FactSet"))
+            g.add(dataset, QB + "structure", term(FACT_STRUCTURES[kind]))
+        g.add(dataset, term("document"), ctx.iri.document)
+        g.a(fact, term("Fact"))
+        g.add(fact, QB + "dataSet", dataset)
+        for prop, dimension in state.key:
+            if prop == term("fiscalYear"):
+                g.add(fact, prop, lit(dimension, "gYear"))
+                g.add(fact, term("fiscalPeriod"), FISCAL_YEAR_INTERVAL + dimension)
+            else:
+                g.add(fact, prop, dimension)
+            if prop in classes and not listed.knows(dimension):
+                # a class the words of a row name (其他商品和服务支出 -> 50299) that the lists
+                # lack: a concept under its parent, as for a printed code
+                _unlisted(ctx, *dimension.removeprefix(scheme("")).split("/", 1))
+            if dimension in exact and prop in (term("budgetPhase"),
+                                               term("operationCharacter")):
+                # OpenBudgets.eu's own code (obeu-budgetphase:approved…) beside ours
+                g.add(fact, OBEU_DIMENSION + prop.removeprefix(term("")), exact[dimension])
+        value, tolerance = amounts[fact]
         g.add(fact, term("amount"), lit(value))
         g.add(fact, term("tolerance"), lit(tolerance))
+        g.add(fact, term("currency"), CNY)
+        g.add(fact, term("aggregation"), concept("aggregation", levels.get(fact, "detail")))
         g.add(fact, term("cellCount"), lit(len(state.cells)))
+
+
+_Dims = dict[str, frozenset[str]]
+
+
+def _dimensions(key: tuple[tuple[str, str], ...]) -> _Dims:
+    found: dict[str, set[str]] = {}
+    for prop, value in key:
+        found.setdefault(prop, set()).add(value)
+    return {p: frozenset(v) for p, v in found.items()}
+
+
+def _aggregation(ctx: _Context, amounts: dict[str, tuple[Decimal, Decimal]]) -> dict[str, str]:
+    """The aggregation level of each fact (codelist aggregation.ttl): per operation and phase,
+    the grand total, the leaves (the finest facts of the first breakdown, in BREAKDOWNS order,
+    that add up to it) and the subtotals; every other fact is a detail."""
+    dims = {f: _dimensions(s.key) for f, s in ctx.facts.items()}
+    totals = {term(d): {concept(*t.split("/"))} for d, t in FACT_TOTALS.items()}
+    totals[term("budgetUnit")] = {ctx.iri.org}
+    breakdowns = [term(d) for d in BREAKDOWNS]
+    levels: dict[str, str] = {}
+    # facts alike but in one dimension: (dimension, the others) -> facts
+    alike: dict[tuple[str, tuple[tuple[str, frozenset[str]], ...]], list[str]] = {}
+    for fact in sorted(dims):
+        for d in breakdowns:
+            others = tuple(sorted((p, v) for p, v in dims[fact].items() if p != d))
+            alike.setdefault((d, others), []).append(fact)
+    for (d, _), group in alike.items():
+        for fact in group:
+            if any(_refines(d, dims[o][d], dims[fact][d], totals[d]) for o in group):
+                levels[fact] = "subtotal"
+    with_carry = concept("coverage", "with-carry-over")
+    grand: dict[tuple[frozenset[str], frozenset[str]], dict[str, str]] = {}
+    for fact in sorted(dims):
+        values = dims[fact]
+        if all(values.get(p) == frozenset(v) for p, v in totals.items()
+               if p != term("coverage")):
+            phase_op = (values[term("budgetPhase")], values[term("operationCharacter")])
+            cover = "with" if with_carry in values[term("coverage")] else "plain"
+            grand.setdefault(phase_op, {})[cover] = fact
+    for found in grand.values():
+        candidates = [found[c] for c in ("with", "plain") if c in found]
+        whole = candidates[0]
+        leaves: list[str] = []
+        for total in candidates:
+            leaves = _leaves(total, dims, amounts, alike, breakdowns, totals)
+            if leaves and total != whole:
+                # the year's own total is the whole less what was carried over: its leaves
+                # and the carried part (上年结转, 结转下年), a fact breaking the whole down
+                leaves = _with_carried(whole, total, leaves, dims, amounts, alike, breakdowns,
+                                       totals)
+            if leaves:
+                break
+        for total in candidates:
+            levels[total] = "total"
+        for fact in leaves or [whole]:
+            levels[fact] = "leaf"
+    return levels
+
+
+def _leaves(total: str, dims: dict[str, _Dims], amounts: dict[str, tuple[Decimal, Decimal]],
+            alike: dict[tuple[str, tuple[tuple[str, frozenset[str]], ...]], list[str]],
+            breakdowns: list[str], totals: dict[str, set[str]]) -> list[str]:
+    """The finest facts of the first breakdown of `total` whose finest facts add up to it; or
+    else of a fact that is the same money named more narrowly (the whole expenditure is the
+    general budget's, which the functional classes break down), nearest first."""
+    seen, frontier = {total}, [total]
+    while frontier:
+        for fact in frontier:
+            if found := _breakdown(fact, dims, amounts, alike, breakdowns, totals):
+                return found
+        same = []
+        for fact in frontier:
+            value, tolerance = amounts[fact]
+            for d in breakdowns:
+                others = tuple(sorted((p, v) for p, v in dims[fact].items() if p != d))
+                same += [f for f in alike.get((d, others), []) if f not in seen
+                         and _refines(d, dims[f][d], dims[fact][d], totals[d])
+                         and abs(amounts[f][0] - value) <= tolerance + amounts[f][1]]
+        seen.update(same)
+        frontier = sorted(set(same))
+    return []
+
+
+def _breakdown(total: str, dims: dict[str, _Dims], amounts: dict[str, tuple[Decimal, Decimal]],
+               alike: dict[tuple[str, tuple[tuple[str, frozenset[str]], ...]], list[str]],
+               breakdowns: list[str], totals: dict[str, set[str]]) -> list[str]:
+    """The finest facts of the first breakdown of `total` that add up to it."""
+    value, tolerance = amounts[total]
+    for d in breakdowns:
+        others = tuple(sorted((p, v) for p, v in dims[total].items() if p != d))
+        group = [f for f in alike.get((d, others), []) if not dims[f][d] <= totals[d]]
+        finest = [f for f in group
+                  if not any(_refines(d, dims[o][d], dims[f][d], totals[d]) for o in group)]
+        if len(finest) < 2:
+            continue
+        found = sum((amounts[f][0] for f in finest), Decimal(0))
+        slack = tolerance + sum((amounts[f][1] for f in finest), Decimal(0))
+        if abs(found - value) <= slack:
+            return sorted(finest)
+    return []
+
+
+def _with_carried(whole: str, own: str, leaves: list[str], dims: dict[str, _Dims],
+                  amounts: dict[str, tuple[Decimal, Decimal]],
+                  alike: dict[tuple[str, tuple[tuple[str, frozenset[str]], ...]], list[str]],
+                  breakdowns: list[str], totals: dict[str, set[str]]) -> list[str]:
+    """The leaves of the year's own total and the one fact of a breakdown of the whole with
+    carry-over whose amount is the difference; none when no such fact is printed."""
+    value, tolerance = amounts[whole]
+    difference = value - amounts[own][0]
+    slack = tolerance + amounts[own][1]
+    if abs(difference) <= slack:
+        return leaves
+    for d in breakdowns:
+        others = tuple(sorted((p, v) for p, v in dims[whole].items() if p != d))
+        for fact in alike.get((d, others), []):
+            if not dims[fact][d] <= totals[d] and (
+                    abs(amounts[fact][0] - difference) <= slack + amounts[fact][1]):
+                return sorted([*leaves, fact])
+    return []
+
+
+def _refines(d: str, finer: frozenset[str], coarser: frozenset[str], total: set[str]) -> bool:
+    """Whether values `finer` of dimension `d` break down values `coarser`: the total, fewer
+    values of the same, or a concept (a longer code) under one of them."""
+    if finer == coarser:
+        return False
+    if coarser <= total:
+        return True
+    if finer > coarser:
+        return True
+    above = codelists().broader
+    return any(c in above.get(f, ()) or (f != c and f.startswith(c) and f[len(c):].isdigit())
+               for f in finer - coarser for c in coarser - finer)
 
 
 def _identities(ctx: _Context, table: BudgetTable, table_iri: str, columns: dict[int, str],
@@ -745,8 +933,8 @@ def _fact_named(ctx: _Context, words: set[tuple[str, str]], subject: str,
     grand = bool(vocabulary.total.search(subject)) and not vocabulary.current_year.search(
         subject)
     for extra in ([{("coverage", "with-carry-over")}] if grand else []) + [set()]:
-        key = tuple(sorted({(p, v) for p, v in _terms(tuple(words | extra))
-                            if p != term("budgetPhase")} | dims))
+        key = _fact_key(ctx, {(p, v) for p, v in _terms(tuple(words | extra))
+                              if p != term("budgetPhase")} | dims)
         fact = ctx.iri.fact(digest(*(f"{p} {v}" for p, v in key), size=16))
         if fact in ctx.facts:
             return fact

@@ -18,6 +18,8 @@ class CodeLists:
     concepts: frozenset[str]  # every concept IRI in ontology/codelists
     yuan_factor: dict[str, Decimal]  # unit concept id -> 元 per unit
     names: dict[str, str]  # concept IRI -> its Chinese preferred label
+    broader: dict[str, frozenset[str]]  # concept IRI -> every concept above it (transitive)
+    exact: dict[str, str]  # concept IRI -> the concept of another scheme it exactly matches
 
     def knows(self, iri: str) -> bool:
         return iri in self.concepts
@@ -31,6 +33,10 @@ def codelists() -> CodeLists:
     in_scheme = ox.NamedNode(SKOS + "inScheme")
     factor = ox.NamedNode(ONTOLOGY + "yuanFactor")
     label = ox.NamedNode(SKOS + "prefLabel")
+    broader_of = ox.NamedNode(SKOS + "broader")
+    exact_match = ox.NamedNode(SKOS + "exactMatch")
+    parents: dict[str, set[str]] = {}
+    exact: dict[str, str] = {}
     for path in sorted((ontology_dir() / "codelists").glob("*.ttl")):
         for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
             if triple.predicate == in_scheme:
@@ -40,4 +46,25 @@ def codelists() -> CodeLists:
                 factors[unit_id] = Decimal(triple.object.value)
             elif triple.predicate == label and getattr(triple.object, "language", "") == "zh":
                 names[triple.subject.value] = triple.object.value
-    return CodeLists(frozenset(concepts), factors, names)
+            elif triple.predicate == broader_of:
+                parents.setdefault(triple.subject.value, set()).add(triple.object.value)
+            elif triple.predicate == exact_match:
+                exact[triple.subject.value] = triple.object.value
+    return CodeLists(frozenset(concepts), factors, names, _closure(parents), exact)
+
+
+def _closure(parents: dict[str, set[str]]) -> dict[str, frozenset[str]]:
+    """Every concept above each concept (the lists have no broader cycle: test_codelists)."""
+    above: dict[str, frozenset[str]] = {}
+
+    def up(node: str) -> frozenset[str]:
+        if node not in above:
+            found: set[str] = set()
+            for parent in parents.get(node, ()):
+                found |= {parent} | up(parent)
+            above[node] = frozenset(found)
+        return above[node]
+
+    for node in parents:
+        up(node)
+    return above
