@@ -787,11 +787,11 @@ def _class_code(ctx: _Context, st: Statement) -> str:
 
 def _class_restated(ctx: _Context, st: Statement) -> str | None:
     """The fact a class's amount restates (公共安全（类）支出13656.34万元, “一般公共服务支出
-    （类）商贸事务（款）行政运行（项）”938.99万元): the expenditure of its function code, of the funding
-    source the words of its heading, section and subject name. Where they name none, the figure
-    is any fund's: linked only when the document prints it for all funds and every funding
-    source's figure of that code agrees with it, so that whichever the text means, it is that
-    amount."""
+    （类）商贸事务（款）行政运行（项）”938.99万元): the expenditure of its function code, of
+    the funding source the words of its heading, section and subject name. Where they name
+    none, the figure is any fund's: linked only when the document prints it for all funds
+    and every funding source's figure of that code agrees with it, so that whichever the text
+    means, it is that amount."""
     code = _class_code(ctx, st)
     if not code or _OTHER_YEAR.search(st.subject):
         return None
