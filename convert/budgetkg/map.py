@@ -740,8 +740,17 @@ def _restated(ctx: _Context, st: Statement) -> str | None:
     own = [t for t in vocabulary.terms_of(st.subject) if t[0] != "operationCharacter"]
     if not own and not vocabulary.total.search(st.subject):
         return None  # a subject that names nothing (政府采购) or only 支出 restates no fact
-    words = set(vocabulary.terms_of(f"{st.section} {st.subject}"))
+    words = set(vocabulary.terms_of(f"{st.section} {st.subject}")) | _topic_terms(ctx, st.topic)
     return _fact_named(ctx, words, st.subject, st.phase)
+
+
+def _topic_terms(ctx: _Context, topic: str) -> set[tuple[str, str]]:
+    """What a figure of a narrative topic is beyond the words of its subject (narrative.yaml:
+    公务接待费 of the 三公 paragraph is the 三公 figure)."""
+    for t in ctx.mappings.narrative["topics"]:
+        if t["id"] == topic:
+            return {(d, v) for d, values in t.get("terms", {}).items() for v in values}
+    return set()
 
 
 _LEVEL = re.compile(r"([^（()）“”\"，,：:]+?)\s*[（(](类|款|项)[）)]")
