@@ -287,6 +287,10 @@ def _interpret_row(ctx: _Context, table: BudgetTable, row: Row, row_iri: str) ->
     for column in table.columns:
         if column.role == "label" and row.cell(column):
             g.add(row_iri, RDFS + "label", zh(row.cell(column)))
+    if not any(c.role == "label" for c in table.columns):  # 政府采购: its first text names it
+        text = next((row.cell(c) for c in table.columns if c.role == "text" and row.cell(c)), "")
+        if text:
+            g.add(row_iri, RDFS + "label", zh(text))
     for code in row.codes:
         iri = _code_concept(ctx, code.scheme, code.code, code.name)
         prop = term(_CODE_PROPERTY[code.scheme])
