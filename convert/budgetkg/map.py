@@ -705,6 +705,8 @@ def _statements(ctx: _Context) -> list[str]:
         if st.topic:
             g.add(s, term("statementTopic"), concept("statement-topic", st.topic))
         g.add(s, term("measureKind"), concept("measure-kind", st.measure))
+        if st.phase:  # 年初预算为2993.92万元, 支出决算为2940.05万元
+            g.add(s, term("budgetPhase"), concept("budget-phase", st.phase))
         g.add(s, term("value"), lit(st.value))
         g.add(s, term("unitText"), lit(st.unit))
         factor = codelists().yuan_factor[yuan[st.unit]] if st.unit in yuan else Decimal(1)
