@@ -786,18 +786,21 @@ def _class_levels(ctx: _Context, st: Statement) -> list[tuple[int, str]]:
     return [lv for lv in above if lv[0] < levels[0][0]] + levels
 
 
-def _class_code(ctx: _Context, st: Statement) -> str:
-    """The function code a statement names by its 类 / 款 / 项 names, as the document's tables
-    print them: the one code of the innermost level whose name and whose named parents' names
-    agree; "" when none or several do."""
+def _class_code(ctx: _Context, st: Statement) -> tuple[str, str]:
+    """(scheme, code) a statement names by its 类 / 款 / 项 names, as the document's tables
+    print them: the one function code (else economic code: 离休费（款）) of the innermost level
+    whose name and whose named parents' names agree; ("", "") when none or several do."""
     levels = _class_levels(ctx, st)
     if not levels:
-        return ""
-    printed = {c: _bare(n) for c, n in ctx.printed_codes.get("function", {}).items()}
+        return "", ""
     digits, name = levels[-1]
-    found = [c for c, n in printed.items() if len(c) == digits and n == name
-             and all(printed.get(c[:d]) == outer for d, outer in levels[:-1])]
-    return found[0] if len(found) == 1 else ""
+    for scheme_name in ("function", "dept-economic"):
+        printed = {c: _bare(n) for c, n in ctx.printed_codes.get(scheme_name, {}).items()}
+        found = [c for c, n in printed.items() if len(c) == digits and n == name
+                 and all(printed.get(c[:d]) == outer for d, outer in levels[:-1])]
+        if found:
+            return (scheme_name, found[0]) if len(found) == 1 else ("", "")
+    return "", ""
 
 
 def _class_restated(ctx: _Context, st: Statement) -> str | None:
@@ -807,19 +810,20 @@ def _class_restated(ctx: _Context, st: Statement) -> str | None:
     none, the figure is any fund's: linked only when the document prints it for all funds
     and every funding source's figure of that code agrees with it, so that whichever the text
     means, it is that amount."""
-    code = _class_code(ctx, st)
+    scheme_name, code = _class_code(ctx, st)
     if not code or _OTHER_YEAR.search(st.subject):
         return None
     vocabulary = ctx.mappings.vocabulary
-    funding = {concept("funding-source", v) for d, v in
-               vocabulary.terms_of(f"{st.outer} {st.section} {st.subject}")
-               if d == "fundingSource"}
+    words = vocabulary.terms_of(f"{st.outer} {st.section} {st.subject}")
+    funding = {concept("funding-source", v) for d, v in words if d == "fundingSource"}
+    kinds = {(term(d), concept("expenditure-type", v)) for d, v in words
+             if d == "expenditureType"}  # 基本支出 of 财政拨款基本支出预算表情况说明
     of_document = ctx.dims()
     if st.phase:
         of_document["budgetPhase"] = ox.NamedNode(concept("budget-phase", st.phase))
     dims = {(term(d), str(v.value)) for d, v in of_document.items()}
-    wanted = {(term("functionalClassification"), concept("function", code)),
-              (term("operationCharacter"), concept("operation", "expenditure"))} | dims
+    wanted = {(term(_CODE_PROPERTY[scheme_name]), concept(scheme_name, code)),
+              (term("operationCharacter"), concept("operation", "expenditure"))} | dims | kinds
     allowed = {term("fundingSource"), term("coverage")}
     candidates: list[tuple[str, set[str], _Fact]] = []
     for iri, fact in sorted(ctx.facts.items()):
