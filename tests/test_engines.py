@@ -275,7 +275,8 @@ def _unsummed(triples: list[ox.Triple]) -> list[ox.Triple]:
         node = ox.NamedNode(f"{BASE}unsummed/fact/{name}")
         added.extend([
             ox.Triple(node, bk(key), ox.Literal("unsummed")),
-            ox.Triple(node, bk("fundingSource"), ox.NamedNode(f"{codelist}funding-source/{source}")),
+            ox.Triple(node, bk("fundingSource"),
+                      ox.NamedNode(f"{codelist}funding-source/{source}")),
             ox.Triple(node, bk("amount"), ox.Literal(amount, datatype=decimal)),
             ox.Triple(node, bk("tolerance"), ox.Literal("50", datatype=decimal))])
         return node
