@@ -307,6 +307,10 @@ def _interpret_row(ctx: _Context, table: BudgetTable, row: Row, row_iri: str) ->
     for column in table.columns:
         if column.role == "label" and row.cell(column):
             g.add(row_iri, RDFS + "label", zh(row.cell(column)))
+    if not any(c.role == "label" for c in table.columns):  # 政府采购: its first text names it
+        text = next((row.cell(c) for c in table.columns if c.role == "text" and row.cell(c)), "")
+        if text:
+            g.add(row_iri, RDFS + "label", zh(text))
     for code in row.codes:
         iri = _code_concept(ctx, code.scheme, code.code, code.name)
         prop = term(_CODE_PROPERTY[code.scheme])
@@ -625,6 +629,33 @@ def _facts(ctx: _Context) -> None:
         g.add(fact, term("currency"), CNY)
         g.add(fact, term("aggregation"), concept("aggregation", levels.get(fact, "detail")))
         g.add(fact, term("cellCount"), lit(len(state.cells)))
+        _funding_sum(ctx, fact, state)
+
+
+_CLASSIFIED = {term(p) for p in _CODE_PROPERTY.values()}
+
+
+def _funding_sum(ctx: _Context, fact: str, state: _Fact) -> None:
+    """A fact of a funding source that is the sum of others (财政拨款: codes.yaml funding_parts)
+    gets the key of its sum (its dimensions but the funding source) as bk:fundingSumKey; a fact
+    of one of its parts (一般公共预算, or 财政拨款 and 一般公共预算 where a row names both) the
+    same key as bk:fundingPartKey, so that validation adds the parts of each sum. Only facts of
+    a classification code: a total (支出合计) may count the carry-over in one table and not in
+    another, a code's row is the year's."""
+    if not any(p in _CLASSIFIED for p, _ in state.key):
+        return
+    source = term("fundingSource")
+    sources = {v for p, v in state.key if p == source}
+    rest = [f"{p} {v}" for p, v in state.key if p != source]
+    for total, parts in ctx.mappings.codes.get("funding_parts", {}).items():
+        whole = concept("funding-source", total)
+        named = sources - {whole}
+        part_iris = {concept("funding-source", p) for p in parts}
+        key = digest(whole, *rest, size=16)
+        if sources == {whole}:
+            ctx.graph.add(fact, term("fundingSumKey"), lit(key))
+        elif len(named) == 1 and named <= part_iris:
+            ctx.graph.add(fact, term("fundingPartKey"), lit(key))
 
 
 _Dims = dict[str, frozenset[str]]
@@ -862,6 +893,8 @@ def _statements(ctx: _Context) -> list[str]:
         if st.topic:
             g.add(s, term("statementTopic"), concept("statement-topic", st.topic))
         g.add(s, term("measureKind"), concept("measure-kind", st.measure))
+        if st.phase:  # 年初预算为2993.92万元, 支出决算为2940.05万元
+            g.add(s, term("budgetPhase"), concept("budget-phase", st.phase))
         g.add(s, term("value"), lit(st.value))
         g.add(s, term("unitText"), lit(st.unit))
         factor = codelists().yuan_factor[yuan[st.unit]] if st.unit in yuan else Decimal(1)
@@ -874,7 +907,9 @@ def _statements(ctx: _Context) -> list[str]:
             g.add(s, term("sourcePage"), lit(st.page))
         if st.file:
             g.add(s, term("sourceFilePart"), lit(st.file + 1))
-        fact = _restated(ctx, st) if st.measure == "amount" and st.unit in yuan else None
+        fact = None
+        if st.measure == "amount" and st.unit in yuan:
+            fact = _restated(ctx, st) or _class_restated(ctx, st)
         if fact is not None:
             g.add(s, term("restates"), fact)
         if st.whole:
@@ -899,8 +934,100 @@ def _restated(ctx: _Context, st: Statement) -> str | None:
     own = [t for t in vocabulary.terms_of(st.subject) if t[0] != "operationCharacter"]
     if not own and not vocabulary.total.search(st.subject):
         return None  # a subject that names nothing (政府采购) or only 支出 restates no fact
-    words = set(vocabulary.terms_of(f"{st.section} {st.subject}"))
+    words = set(vocabulary.terms_of(f"{st.section} {st.subject}")) | _topic_terms(ctx, st.topic)
     return _fact_named(ctx, words, st.subject, st.phase)
+
+
+def _topic_terms(ctx: _Context, topic: str) -> set[tuple[str, str]]:
+    """What a figure of a narrative topic is beyond the words of its subject (narrative.yaml:
+    公务接待费 of the 三公 paragraph is the 三公 figure)."""
+    for t in ctx.mappings.narrative["topics"]:
+        if t["id"] == topic:
+            return {(d, v) for d, values in t.get("terms", {}).items() for v in values}
+    return set()
+
+
+_LEVEL = re.compile(r"([^（()）“”\"，,：:]+?)\s*[（(](类|款|项)[）)]")
+_DIGITS = {"类": 3, "款": 5, "项": 7}
+_NUMBERING = re.compile(
+    r"^(?:[（(]?[一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十\d]+\s*[、.．])\s*")
+
+
+def _bare(name: str) -> str:
+    """A class name as the narrative and the tables both write it: no numbering, no spaces,
+    no final 支出 (公共安全（类）支出 is the class 公共安全支出)."""
+    name = _NUMBERING.sub("", re.sub(r"\s+", "", name))
+    return name.removesuffix("支出")
+
+
+def _class_levels(ctx: _Context, st: Statement) -> list[tuple[int, str]]:
+    """(code digits, bare name) of each level the statement names: its subject's 类 / 款 / 项
+    (a classified subject's names joined by " / ", or names each marked （类）…), and the 类 or
+    款 of its section heading (（一）公共安全（类）) above them."""
+    if st.topic == ctx.mappings.narrative["classified_topic"]:
+        names = st.subject.split(" / ")
+        return [(_DIGITS[level], _bare(n)) for level, n in zip("类款项", names, strict=False)]
+    levels = [(_DIGITS[m[2]], _bare(m[1])) for m in _LEVEL.finditer(st.subject)]
+    if not levels:
+        return []
+    above = [(_DIGITS[m[2]], _bare(m[1])) for m in _LEVEL.finditer(st.section)]
+    return [lv for lv in above if lv[0] < levels[0][0]] + levels
+
+
+def _class_code(ctx: _Context, st: Statement) -> tuple[str, str]:
+    """(scheme, code) a statement names by its 类 / 款 / 项 names, as the document's tables
+    print them: the one function code (else economic code: 离休费（款）) of the innermost level
+    whose name and whose named parents' names agree; ("", "") when none or several do."""
+    levels = _class_levels(ctx, st)
+    if not levels:
+        return "", ""
+    digits, name = levels[-1]
+    for scheme_name in ("function", "dept-economic"):
+        printed = {c: _bare(n) for c, n in ctx.printed_codes.get(scheme_name, {}).items()}
+        found = [c for c, n in printed.items() if len(c) == digits and n == name
+                 and all(printed.get(c[:d]) == outer for d, outer in levels[:-1])]
+        if found:
+            return (scheme_name, found[0]) if len(found) == 1 else ("", "")
+    return "", ""
+
+
+def _class_restated(ctx: _Context, st: Statement) -> str | None:
+    """The fact a class's amount restates (公共安全（类）支出13656.34万元, “一般公共服务支出
+    （类）商贸事务（款）行政运行（项）”938.99万元): the expenditure of its function code, of
+    the funding source the words of its heading, section and subject name. Where they name
+    none, the figure is any fund's: linked only when the document prints it for all funds
+    and every funding source's figure of that code agrees with it, so that whichever the text
+    means, it is that amount."""
+    scheme_name, code = _class_code(ctx, st)
+    if not code or _OTHER_YEAR.search(st.subject):
+        return None
+    vocabulary = ctx.mappings.vocabulary
+    words = vocabulary.terms_of(f"{st.outer} {st.section} {st.subject}")
+    funding = {concept("funding-source", v) for d, v in words if d == "fundingSource"}
+    kinds = {(term(d), concept("expenditure-type", v)) for d, v in words
+             if d == "expenditureType"}  # 基本支出 of 财政拨款基本支出预算表情况说明
+    of_document = ctx.dims()
+    if st.phase:
+        of_document["budgetPhase"] = ox.NamedNode(concept("budget-phase", st.phase))
+    dims = {(term(d), str(v.value)) for d, v in of_document.items()}
+    wanted = {(term(_CODE_PROPERTY[scheme_name]), concept(scheme_name, code)),
+              (term("operationCharacter"), concept("operation", "expenditure"))} | dims | kinds
+    allowed = {term("fundingSource"), term("coverage")}
+    candidates: list[tuple[str, set[str], _Fact]] = []
+    for iri, fact in sorted(ctx.facts.items()):
+        key = set(fact.key)
+        if not wanted <= key or any(p not in allowed for p, _ in key - wanted):
+            continue
+        candidates.append((iri, {v for p, v in key if p == term("fundingSource")}, fact))
+    if funding:
+        named = [iri for iri, sources, _ in candidates if sources == funding]
+        return named[0] if len(named) == 1 else None
+    whole = [iri for iri, sources, _ in candidates if not sources]
+    amounts = [a for _, _, fact in candidates for _, a, _, _ in fact.cells]
+    if not whole or max(amounts) - min(amounts) > 2 * max(
+            t for _, _, fact in candidates for _, _, t, _ in fact.cells):
+        return None
+    return whole[0]
 
 
 def _whole(ctx: _Context, st: Statement) -> str | None:

@@ -84,6 +84,9 @@ class Kind:
     layout: str = "grid"
     part: bool = False  # the table prints a part of the budget (三公, 政府采购), not all of it
     headers: tuple[re.Pattern[str], ...] = ()  # what the first row says when there is no title
+    # headers of the text columns that nest its rows, outermost first (政府采购: 品目大类 >
+    # 专项名称 or 经济科目 > 采购物品名称): a row is the sum of the rows one level below it
+    levels: tuple[re.Pattern[str], ...] = ()
 
     def fits(self, core: str) -> bool:
         return all(p.search(core) for p in self.all) and not any(p.search(core)
@@ -235,6 +238,8 @@ def _kinds(data: dict[str, Any], path: Path) -> tuple[tuple[Kind, ...], Kind]:
             part=entry.get("part", False),
             headers=tuple(_compile(p, path, f"{where}.headers")
                           for p in entry.get("headers", [])),
+            levels=tuple(_compile(p, path, f"{where}.levels")
+                         for p in entry.get("levels", [])),
         ))
     label = data["unrecognised"]["label"]
     return tuple(kinds), Kind("unrecognised", label["zh"], label["en"], ())

@@ -118,7 +118,8 @@ def _table(table: RecognisedTable, mappings: Mappings) -> BudgetTable:
         a is not None for row in rows for a in row.amounts)
     problems += _unplaced(table.columns, rows)
     projects = _projects(table.columns, rows, cells)
-    row_identities = tuple(_row_identities(table.columns, rows, cells))
+    row_identities = tuple(_row_identities(table.columns, rows, cells)) + tuple(
+        _level_identities(kind.levels, table.columns, rows, cells))
     rows = _with_carry_over(rows, row_identities)
     identities = table.identities + row_identities
     return BudgetTable(
@@ -536,6 +537,48 @@ def _row_identities(columns: tuple[Column, ...], rows: list[Row], cells: _Cells)
             out += _group_identities(rows, levels[0], levels[1], block, cells)
         elif labelled:
             out += _block_identities(labelled, block, cells)
+    return out
+
+
+def _level_identities(levels: tuple[re.Pattern[str], ...], columns: tuple[Column, ...],
+                      rows: list[Row], cells: _Cells) -> list[Identity]:
+    """Rows nested by the text column they fill (kinds.yaml `levels`): a row is the sum of the
+    rows one level below it up to the next row of its level or above; a row whose outermost
+    cell is a total (合计) is the sum of the outermost rows; a row filling none of them (the
+    same 采购物品 bought another way) is at the level of the row before it."""
+    if not levels:
+        return []
+    level_of = {c.number: i for c in columns if c.role in ("text", "label")
+                for i, p in enumerate(levels) if p.search(c.header_text)}
+    if len(set(level_of.values())) < len(levels):
+        return []  # the table does not print every level: its nesting is not known
+    nested: list[tuple[Row, int]] = []
+    totals: list[Row] = []
+    for row in rows:
+        filled = sorted(level_of[n] for n in level_of if row.cells[n - 1].strip())
+        if not any(a is not None for a in row.amounts):
+            continue
+        if not filled:  # 物业管理服务 bought two ways: its second row names only the way
+            if nested:
+                nested.append((row, nested[-1][1]))
+            continue
+        if filled[0] == 0 and cells.total(row.cells[next(
+                n for n, lv in level_of.items() if lv == 0) - 1].strip()):
+            totals.append(row)
+        else:  # at its innermost level: a page that repeats the 专项 beside an item
+            nested.append((row, filled[-1]))
+    out: list[Identity] = []
+    for index, (row, level) in enumerate(nested):
+        children = []
+        for after, after_level in nested[index + 1:]:
+            if after_level <= level:
+                break
+            if after_level == level + 1:
+                children.append(after.number)
+        if children:
+            out.append(Identity(row.number, tuple(children), "row", 0))
+    top = tuple(r.number for r, lv in nested if lv == 0)
+    out += [Identity(t.number, top, "row", 0) for t in totals if top]
     return out
 
 

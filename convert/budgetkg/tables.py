@@ -187,6 +187,7 @@ class Statement:
     file: int = 0
     phase: str = ""  # the phase its clause names (年初预算 → budget, 决算 → final), if any
     whole: str = ""  # what a share is of, when the sentence names it (占“三公”经费的…%)
+    outer: str = ""  # the top-level heading it is under (五、财政拨款支出预算表情况说明), if any
 
 
 @dataclass(frozen=True)

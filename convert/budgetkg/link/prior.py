@@ -20,13 +20,19 @@ def _key(st: Statement) -> tuple[str, str]:
 
 def _amount_for(doc: Document, index: int, money: dict[str, str]) -> int | None:
     """The stated amount a change or growth rate refers to: same section and topic, printed in
-    the same paragraph before it if any, else the last one before it in the section."""
+    the same paragraph before it if any, else the last one before it in the section; with
+    none, the last amount of its paragraph before it (省检察院财政拨款预算支出21940.96万元…。与上年
+    相比，财政拨款支出增加3643.5万元: the paragraph's subject, in other words)."""
     change = doc.statements[index]
     candidates = [i for i, st in enumerate(doc.statements)
                   if st.measure == "amount" and st.unit in money and _key(st) == _key(change)]
     before = [i for i in candidates if i < index]
     same_line = [i for i in before if doc.statements[i].line == change.line]
     chosen = same_line or before or candidates
+    if not chosen:
+        chosen = [i for i, st in enumerate(doc.statements[:index])
+                  if st.measure == "amount" and st.unit in money and st.line == change.line
+                  and st.section == change.section and st.file == change.file]
     return chosen[-1] if chosen else None
 
 

@@ -123,13 +123,16 @@ def statements(
         lead = lead.replace(organisation, "")
         return strip_re.sub("", org_suffix.sub("", lead)).strip()
 
-    classified = re.compile(rules["classified_item"])
+    forms = rules["classified_item"]
+    classified = [re.compile(p) for p in ([forms] if isinstance(forms, str) else forms)]
+    outer_re = re.compile(rules["outer_heading"]) if rules.get("outer_heading") else None
 
     def classify(subject: str) -> tuple[str, str]:
         """(subject, topic): a 类/款/项 item becomes its names joined by " / "."""
-        if m := classified.match(subject):
-            names = [m[g].strip() for g in ("l1", "l2", "l3") if m[g]]
-            return " / ".join(names), str(rules["classified_topic"])
+        for pattern in classified:
+            if m := pattern.match(subject):
+                names = [m[g].strip() for g in ("l1", "l2", "l3") if m[g]]
+                return " / ".join(names), str(rules["classified_topic"])
         return subject, topic_of(subject)
 
     def topic_of(subject: str) -> str:
@@ -137,7 +140,7 @@ def statements(
 
     part_heading = [re.compile(p) for p in doc["parts"].values()]
     out: list[Statement] = []
-    section = ""
+    section = outer = ""
     for part, line in _part_of(lines, doc):
         text = line.text
         if part != "explanation":
@@ -146,6 +149,9 @@ def statements(
             section_re.match(text) and len(text) <= heading_chars
         ):
             section = text
+            if outer_re is None or outer_re.match(text) or any(
+                    p.search(text) for p in part_heading):
+                outer = text
             continue
         last_subject = ""
         for sentence in re.split(rules["sentence_split"], text):
@@ -180,7 +186,7 @@ def statements(
                 phase = next((p for word, p in phase_words if word in lead), "")
                 out.append(Statement(section, subject, topic, kind, value, unit, sentence,
                                      line.line, line.page, line.file, phase,
-                                     whole if kind == "share" else ""))
+                                     whole if kind == "share" else "", outer))
                 cursor = m.end()
             for clause in clause_re.split(sentence):
                 if unchanged_re.search(clause):
