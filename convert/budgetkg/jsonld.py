@@ -15,28 +15,46 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from budgetkg.iris import CODELIST, ONTOLOGY, RDF_TYPE, STRUCTURE, XSD
+from budgetkg.iris import (
+    CODELIST,
+    DCAT,
+    DCT,
+    DQV,
+    ONTOLOGY,
+    ORG,
+    PROV,
+    QB,
+    RDF,
+    RDF_TYPE,
+    RDFS,
+    SKOS,
+    STRUCTURE,
+    XSD,
+)
 from budgetkg.resources import ontology_dir
 
 PREFIXES = {
     "bk": ONTOLOGY,
     "bkc": CODELIST,
     "bks": STRUCTURE,
-    "qb": "http://purl.org/linked-data/cube#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "org": "http://www.w3.org/ns/org#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "qb": QB,
+    "skos": SKOS,
+    "org": ORG,
+    "dcterms": DCT,
+    "prov": PROV,
+    "rdfs": RDFS,
     "xsd": XSD,
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "dqv": "http://www.w3.org/ns/dqv#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "dcat": DCAT,
+    "dqv": DQV,
+    "rdf": RDF,
     "owl": "http://www.w3.org/2002/07/owl#",
     "obeu-dimension": "http://data.openbudgets.eu/ontology/dsd/dimension/",
     "obeu-measure": "http://data.openbudgets.eu/ontology/dsd/measure/",
     "obeu-attribute": "http://data.openbudgets.eu/ontology/dsd/attribute/",
+    "obeu-bp": "http://data.openbudgets.eu/resource/codelist/budget-phase/",
+    "obeu-oc": "http://data.openbudgets.eu/resource/codelist/operation-character/",
     "eu-currency": "http://publications.europa.eu/resource/authority/currency/",
+    "year": "http://reference.data.gov.uk/id/year/",  # OBEU's fiscal periods: year/2026
 }
 FILE = "context.jsonld"  # the context's file name, in a build folder and under the base IRI
 _LITERAL_RANGES = {XSD + n for n in ("decimal", "integer", "boolean", "gYear", "date")}

@@ -17,7 +17,22 @@ from decimal import Decimal
 import pyoxigraph as ox
 
 from budgetkg import __version__
-from budgetkg.iris import Minter, concept, digest, scheme, structure, term
+from budgetkg.iris import (
+    DCT,
+    ORG,
+    PROV,
+    QB,
+    RDF,
+    RDFS,
+    SKOS,
+    XSD,
+    Minter,
+    concept,
+    digest,
+    scheme,
+    structure,
+    term,
+)
 from budgetkg.link.codes import TableRow, infer
 from budgetkg.link.policy import Citations, Decision, Finder, Standard
 from budgetkg.mapping import Form, Kind, Mappings
@@ -34,14 +49,6 @@ from budgetkg.tables import (
 )
 from budgetkg.vocab import codelists
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-QB = "http://purl.org/linked-data/cube#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-ORG = "http://www.w3.org/ns/org#"
-DCT = "http://purl.org/dc/terms/"
-PROV = "http://www.w3.org/ns/prov#"
 CNY = "http://publications.europa.eu/resource/authority/currency/CNY"
 
 # Data Cube components of every table's structure: the printed grid is the key of an
@@ -641,8 +648,9 @@ def _funding_sum(ctx: _Context, fact: str, state: _Fact) -> None:
     of one of its parts (一般公共预算, or 财政拨款 and 一般公共预算 where a row names both) the
     same key as bk:fundingPartKey, so that validation adds the parts of each sum. Only facts of
     a classification code: a total (支出合计) may count the carry-over in one table and not in
-    another, a code's row is the year's."""
-    if not any(p in _CLASSIFIED for p, _ in state.key):
+    another, a code's row is the year's (a classification's total, FACT_TOTALS, is no code)."""
+    totals = {concept(*t.split("/")) for t in FACT_TOTALS.values()}
+    if not any(p in _CLASSIFIED and v not in totals for p, v in state.key):
         return
     source = term("fundingSource")
     sources = {v for p, v in state.key if p == source}
