@@ -548,14 +548,19 @@ def _statement(ctx: _Context, obs: str, terms: list[tuple[str, str]], dims: dict
     return _Statement(obs, key, amount, place)
 
 
+def _totals(ctx: _Context) -> set[tuple[str, str]]:
+    """(dimension, value) of each dimension not broken down: its total concept, the whole
+    department for the budget unit."""
+    return {(term(d), concept(*t.split("/"))) for d, t in FACT_TOTALS.items()} | {
+        (term("budgetUnit"), ctx.iri.org)}
+
+
 def _fact_key(ctx: _Context, pairs: set[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     """A fact's dimensions, sorted: the ones its cell or words give, and the total of each
     dimension of its structure they do not give (so that a figure printed with and without
     a dimension's total, 合计 of every unit and the department's row, is one fact)."""
     given = {p for p, _ in pairs}
-    totals = {term(d): concept(*t.split("/")) for d, t in FACT_TOTALS.items()}
-    totals[term("budgetUnit")] = ctx.iri.org
-    return tuple(sorted(pairs | {(p, v) for p, v in totals.items() if p not in given}))
+    return tuple(sorted(pairs | {(p, v) for p, v in _totals(ctx) if p not in given}))
 
 
 def _state(ctx: _Context, stated: list[_Statement]) -> None:
@@ -649,8 +654,7 @@ def _funding_sum(ctx: _Context, fact: str, state: _Fact) -> None:
     same key as bk:fundingPartKey, so that validation adds the parts of each sum. Only facts of
     a classification code: a total (支出合计) may count the carry-over in one table and not in
     another, a code's row is the year's (a classification's total, FACT_TOTALS, is no code)."""
-    totals = {concept(*t.split("/")) for t in FACT_TOTALS.values()}
-    if not any(p in _CLASSIFIED and v not in totals for p, v in state.key):
+    if not any(p in _CLASSIFIED for p, _ in set(state.key) - _totals(ctx)):
         return
     source = term("fundingSource")
     sources = {v for p, v in state.key if p == source}
@@ -1023,7 +1027,7 @@ def _class_restated(ctx: _Context, st: Statement) -> str | None:
     allowed = {term("fundingSource"), term("coverage")}
     candidates: list[tuple[str, set[str], _Fact]] = []
     for iri, fact in sorted(ctx.facts.items()):
-        key = set(fact.key)
+        key = set(fact.key) - _totals(ctx)  # the dimensions the fact is broken down by
         if not wanted <= key or any(p not in allowed for p, _ in key - wanted):
             continue
         candidates.append((iri, {v for p, v in key if p == term("fundingSource")}, fact))
