@@ -16,8 +16,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from budgetkg import map as mapper
 from budgetkg import pipeline
+from budgetkg.map.graph import FACT_STRUCTURES, FACT_TOTALS
 from tests.conftest import ROOT, RealDocuments, shared_path
 
 QB_IC = ("standards", "qb-ic")
@@ -194,13 +194,13 @@ def test_every_fact_carries_every_dimension_of_its_structure_and_obeus_codes(
 
 def test_the_converters_fact_structures_are_the_ontologys() -> None:
     store = _store([])
-    for kind, local in mapper.FACT_STRUCTURES.items():
+    for kind, local in FACT_STRUCTURES.items():
         solutions = store.query(f"""
             PREFIX qb: <http://purl.org/linked-data/cube#>
             SELECT ?p WHERE {{
               <{BK}{local}> qb:component/(qb:dimension|qb:measure|qb:attribute) ?p }}""")
         assert isinstance(solutions, ox.QuerySolutions)
         components = {s["p"].value.removeprefix(BK) for s in solutions}
-        assert set(mapper.FACT_TOTALS) | {"budgetUnit"} <= components, kind
+        assert set(FACT_TOTALS) | {"budgetUnit"} <= components, kind
         assert {"amount", "currency", "fiscalPeriod", "operationCharacter", "organisation",
                 "budgetPhase", "aggregation"} <= components, kind

@@ -4,7 +4,7 @@
     recognise  Source -> Recognised                 recognise/
     normalise  Recognised -> Document               normalise.py
     link       Document -> Document (with Links)    link/
-    map        Document -> (graph IRI, triples)     map.py
+    map        Document -> (graph IRI, triples)     map/
     validate   triples -> ValidationReport          validate.py
     publish    triples + report -> files            publish.py, report.py, catalog.py
 

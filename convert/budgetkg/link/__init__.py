@@ -1,5 +1,5 @@
 """The link stage: what a document refers to beyond its own tables, found on the Document once
-it is read (mappings/links.yaml, mappings/policy.yaml); map.py mints the triples.
+it is read (mappings/links.yaml, mappings/policy.yaml); map/ mints the triples.
 
 - organisation: the one form of the department's name its IRIs are made from
 - regions: the department's places, from the start of its name (上海市 / 上海市普陀区), each
@@ -10,7 +10,7 @@ it is read (mappings/links.yaml, mappings/policy.yaml); map.py mints the triples
 - narrative: the paragraphs that cite a policy document or a standard (link/policy.py finds
   the citations of these and of every other text when the graph is made)
 
-Code inference (link/codes.py) needs each row's code as the mapping reads it, so map.py runs it.
+Code inference (link/codes.py) needs each row's code as the mapping reads it, so map/ runs it.
 """
 
 from __future__ import annotations

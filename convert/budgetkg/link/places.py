@@ -2,7 +2,7 @@
 上海市普陀区, 上海市普陀区万里街道), each linked to its 6-digit administrative division code
 (行政区划代码) where the national division list knows it.
 
-The one place-name parser: the link stage reads the places with it, map.py mints them
+The one place-name parser: the link stage reads the places with it, map/ mints them
 (iris.place), and the catalogue takes each department's place from its graph.
 The division list is the one jionlp ships (its offline copy of the Ministry of Civil Affairs'
 list: province, city and county with their codes and short names); nothing is downloaded.

@@ -1,0 +1,268 @@
+"""The statements of the narrative (情况说明): each figure, the fact it restates or the whole it
+is a share of, and the earlier-year figures a change implies."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from decimal import Decimal
+
+import pyoxigraph as ox
+
+from budgetkg.iris import (
+    PROV,
+    concept,
+    digest,
+    term,
+)
+from budgetkg.map.graph import (
+    CODE_PROPERTY,
+    Context,
+    Fact,
+    fact_key,
+    half_digit,
+    iri_pairs,
+    lit,
+    total_pairs,
+    zh,
+)
+from budgetkg.tables import (
+    PriorFigure,
+    Statement,
+)
+from budgetkg.vocab import codelists
+
+
+def statements(ctx: Context) -> list[str]:
+    """Each narrative statement; their IRIs in the order of Document.statements."""
+    g, iri = ctx.graph, ctx.iri
+    seen: Counter[str] = Counter()
+    out = []
+    yuan: dict[str, str] = ctx.mappings.document["units"]
+    for st in ctx.doc.statements:
+        key = digest(st.section, st.subject, st.measure, str(st.value), st.sentence, size=10)
+        seen[key] += 1
+        s = iri.statement(key if seen[key] == 1 else f"{key}-{seen[key]}")
+        out.append(s)
+        g.a(s, term("Statement"))
+        g.add(s, term("document"), iri.document)
+        g.add(s, term("section"), zh(st.section))
+        g.add(s, term("subjectText"), zh(st.subject))
+        if st.topic:
+            g.add(s, term("statementTopic"), concept("statement-topic", st.topic))
+        g.add(s, term("measureKind"), concept("measure-kind", st.measure))
+        if st.phase:  # 年初预算为2993.92万元, 支出决算为2940.05万元
+            g.add(s, term("budgetPhase"), concept("budget-phase", st.phase))
+        g.add(s, term("value"), lit(st.value))
+        g.add(s, term("unitText"), lit(st.unit))
+        factor = codelists().yuan_factor[yuan[st.unit]] if st.unit in yuan else Decimal(1)
+        if st.unit in yuan:
+            g.add(s, term("valueInYuan"), lit(st.value * factor))
+        g.add(s, term("tolerance"), lit(half_digit(str(abs(st.value))) * factor))
+        g.add(s, term("sentence"), zh(st.sentence))
+        g.add(s, term("sourceLine"), lit(st.line))  # the paragraph, also for a PDF's text form
+        if st.page:
+            g.add(s, term("sourcePage"), lit(st.page))
+        if st.file:
+            g.add(s, term("sourceFilePart"), lit(st.file + 1))
+        fact = None
+        if st.measure == "amount" and st.unit in yuan:
+            fact = _restated(ctx, st) or _class_restated(ctx, st)
+        if fact is not None:
+            g.add(s, term("restates"), fact)
+        if st.whole:
+            g.add(s, term("wholeText"), zh(st.whole))
+            whole = _whole(ctx, st)
+            if whole is not None:
+                g.add(s, term("shareOf"), whole)
+    return out
+
+
+_OTHER_YEAR = re.compile(r"上年|去年|以前年度|(?:19|20)\d{2}年")
+
+
+def _restated(ctx: Context, st: Statement) -> str | None:
+    """The fact a stated amount restates: the one whose dimensions are what the words of its
+    section heading and its subject mean (vocabulary.yaml), when the document has it. The
+    subject must name what it is (more than 收入 or 支出, or a total: 收入预算总计); a subject
+    naming another year states no fact of this document."""
+    vocabulary = ctx.mappings.vocabulary
+    if _OTHER_YEAR.search(st.subject):
+        return None
+    own = [t for t in vocabulary.terms_of(st.subject) if t[0] != "operationCharacter"]
+    if not own and not vocabulary.total.search(st.subject):
+        return None  # a subject that names nothing (政府采购) or only 支出 restates no fact
+    words = set(vocabulary.terms_of(f"{st.section} {st.subject}")) | _topic_terms(ctx, st.topic)
+    return _fact_named(ctx, words, st.subject, st.phase)
+
+
+def _topic_terms(ctx: Context, topic: str) -> set[tuple[str, str]]:
+    """What a figure of a narrative topic is beyond the words of its subject (narrative.yaml:
+    公务接待费 of the 三公 paragraph is the 三公 figure)."""
+    for t in ctx.mappings.narrative["topics"]:
+        if t["id"] == topic:
+            return {(d, v) for d, values in t.get("terms", {}).items() for v in values}
+    return set()
+
+
+_LEVEL = re.compile(r"([^（()）“”\"，,：:]+?)\s*[（(](类|款|项)[）)]")
+
+
+_DIGITS = {"类": 3, "款": 5, "项": 7}
+
+
+_NUMBERING = re.compile(
+    r"^(?:[（(]?[一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十\d]+\s*[、.．])\s*")
+
+
+def _bare(name: str) -> str:
+    """A class name as the narrative and the tables both write it: no numbering, no spaces,
+    no final 支出 (公共安全（类）支出 is the class 公共安全支出)."""
+    name = _NUMBERING.sub("", re.sub(r"\s+", "", name))
+    return name.removesuffix("支出")
+
+
+def _class_levels(ctx: Context, st: Statement) -> list[tuple[int, str]]:
+    """(code digits, bare name) of each level the statement names: its subject's 类 / 款 / 项
+    (a classified subject's names joined by " / ", or names each marked （类）…), and the 类 or
+    款 of its section heading (（一）公共安全（类）) above them."""
+    if st.topic == ctx.mappings.narrative["classified_topic"]:
+        names = st.subject.split(" / ")
+        return [(_DIGITS[level], _bare(n)) for level, n in zip("类款项", names, strict=False)]
+    levels = [(_DIGITS[m[2]], _bare(m[1])) for m in _LEVEL.finditer(st.subject)]
+    if not levels:
+        return []
+    above = [(_DIGITS[m[2]], _bare(m[1])) for m in _LEVEL.finditer(st.section)]
+    return [lv for lv in above if lv[0] < levels[0][0]] + levels
+
+
+def _class_code(ctx: Context, st: Statement) -> tuple[str, str]:
+    """(scheme, code) a statement names by its 类 / 款 / 项 names, as the document's tables
+    print them: the one function code (else economic code: 离休费（款）) of the innermost level
+    whose name and whose named parents' names agree; ("", "") when none or several do."""
+    levels = _class_levels(ctx, st)
+    if not levels:
+        return "", ""
+    digits, name = levels[-1]
+    for scheme_name in ("function", "dept-economic"):
+        printed = {c: _bare(n) for c, n in ctx.printed_codes.get(scheme_name, {}).items()}
+        found = [c for c, n in printed.items() if len(c) == digits and n == name
+                 and all(printed.get(c[:d]) == outer for d, outer in levels[:-1])]
+        if found:
+            return (scheme_name, found[0]) if len(found) == 1 else ("", "")
+    return "", ""
+
+
+def _class_restated(ctx: Context, st: Statement) -> str | None:
+    """The fact a class's amount restates (公共安全（类）支出13656.34万元, “一般公共服务支出
+    （类）商贸事务（款）行政运行（项）”938.99万元): the expenditure of its function code, of
+    the funding source the words of its heading, section and subject name. Where they name
+    none, the figure is any fund's: linked only when the document prints it for all funds
+    and every funding source's figure of that code agrees with it, so that whichever the text
+    means, it is that amount."""
+    scheme_name, code = _class_code(ctx, st)
+    if not code or _OTHER_YEAR.search(st.subject):
+        return None
+    vocabulary = ctx.mappings.vocabulary
+    words = vocabulary.terms_of(f"{st.outer} {st.section} {st.subject}")
+    funding = {concept("funding-source", v) for d, v in words if d == "fundingSource"}
+    kinds = {(term(d), concept("expenditure-type", v)) for d, v in words
+             if d == "expenditureType"}  # 基本支出 of 财政拨款基本支出预算表情况说明
+    of_document = ctx.dims()
+    if st.phase:
+        of_document["budgetPhase"] = ox.NamedNode(concept("budget-phase", st.phase))
+    dims = {(term(d), str(v.value)) for d, v in of_document.items()}
+    wanted = {(term(CODE_PROPERTY[scheme_name]), concept(scheme_name, code)),
+              (term("operationCharacter"), concept("operation", "expenditure"))} | dims | kinds
+    allowed = {term("fundingSource"), term("coverage")}
+    candidates: list[tuple[str, set[str], Fact]] = []
+    for iri, fact in sorted(ctx.facts.items()):
+        key = set(fact.key) - total_pairs(ctx)  # the dimensions the fact is broken down by
+        if not wanted <= key or any(p not in allowed for p, _ in key - wanted):
+            continue
+        candidates.append((iri, {v for p, v in key if p == term("fundingSource")}, fact))
+    if funding:
+        named = [iri for iri, sources, _ in candidates if sources == funding]
+        return named[0] if len(named) == 1 else None
+    whole = [iri for iri, sources, _ in candidates if not sources]
+    amounts = [a for _, _, fact in candidates for _, a, _, _ in fact.cells]
+    if not whole or max(amounts) - min(amounts) > 2 * max(
+            t for _, _, fact in candidates for _, _, t, _ in fact.cells):
+        return None
+    return whole[0]
+
+
+def _whole(ctx: Context, st: Statement) -> str | None:
+    """The fact a share names as its whole (占“三公”经费的…, 占本年支出合计的…): the words of
+    the whole, with the operation of its part where it names none; a whole that is no total
+    (“三公”经费) is of the section's funding source too, a total (本年支出合计) is the
+    document's."""
+    vocabulary = ctx.mappings.vocabulary
+    words = set(vocabulary.terms_of(st.whole))
+    context = vocabulary.terms_of(f"{st.section} {st.subject}")
+    if not any(d == "operationCharacter" for d, _ in words):
+        words |= {t for t in context if t[0] == "operationCharacter"}
+    if not vocabulary.total.search(st.whole):
+        words |= {t for t in context if t[0] == "fundingSource"}
+    if len(words) < 2 and not vocabulary.total.search(st.whole):
+        return None
+    return _fact_named(ctx, words, st.whole, "")
+
+
+def _fact_named(ctx: Context, words: set[tuple[str, str]], subject: str,
+                phase: str) -> str | None:
+    """The document's fact with the dimensions the words give, if it has one."""
+    vocabulary = ctx.mappings.vocabulary
+    of_document = ctx.dims()
+    if phase:  # 年初预算为2993.92万元 in a final account
+        of_document["budgetPhase"] = ox.NamedNode(concept("budget-phase", phase))
+    dims = {(term(d), str(v.value)) for d, v in of_document.items()}
+    # a total of the narrative (收入总计) is the table's total with carry-over where the
+    # document prints one, else its plain total; a total of the year (本年收入合计) is plain
+    grand = bool(vocabulary.total.search(subject)) and not vocabulary.current_year.search(
+        subject)
+    for extra in ([{("coverage", "with-carry-over")}] if grand else []) + [set()]:
+        key = fact_key(ctx, {(p, v) for p, v in iri_pairs(tuple(words | extra))
+                              if p != term("budgetPhase")} | dims)
+        fact = ctx.iri.fact(digest(*(f"{p} {v}" for p, v in key), size=16))
+        if fact in ctx.facts:
+            return fact
+    return None
+
+
+def prior_figures(ctx: Context, statements: list[str]) -> None:
+    """Each earlier-year figure the narrative implies, derived from its two statements."""
+    g, doc = ctx.graph, ctx.doc
+    factors = codelists().yuan_factor
+    units: dict[str, str] = ctx.mappings.document["units"]
+    for prior in doc.links.prior:
+        amount, change = doc.statements[prior.amount], doc.statements[prior.change]
+        figure = ctx.iri.prior(statements[prior.amount], prior.year)
+        factor = factors[units[amount.unit]]
+        g.a(figure, term("DerivedFigure"), PROV + "Entity")
+        g.add(figure, term("document"), ctx.iri.document)
+        g.add(figure, term("organisation"), ctx.iri.org)
+        g.add(figure, term("fiscalYear"), lit(prior.year, "gYear"))
+        if prior.phase:
+            g.add(figure, term("budgetPhase"), concept("budget-phase", prior.phase))
+        if amount.topic:
+            g.add(figure, term("statementTopic"), concept("statement-topic", amount.topic))
+        g.add(figure, term("subjectText"), zh(amount.subject))
+        g.add(figure, term("section"), zh(amount.section))
+        g.add(figure, term("value"), lit(prior.value))
+        g.add(figure, term("unitText"), lit(amount.unit))
+        g.add(figure, term("valueInYuan"), lit(prior.value * factor))
+        g.add(figure, term("tolerance"), lit(prior.tolerance * factor))
+        g.add(figure, term("derivation"), lit(_derivation(prior, amount, change)))
+        g.add(figure, term("comparedWith"), zh(prior.comparison))
+        g.add(figure, term("sentence"), zh(change.sentence))
+        for source in (statements[prior.amount], statements[prior.change]):
+            g.add(figure, PROV + "wasDerivedFrom", source)
+
+
+def _derivation(prior: PriorFigure, amount: Statement, change: Statement) -> str:
+    """The formula of a derived figure: 7454.80万元 − 4157.59万元 = 3297.21万元."""
+    stated = f"{change.value}{change.unit}"
+    stated = f"({stated})" if change.value < 0 else stated
+    operator = "−" if prior.method == "change" else "÷ 1 +"
+    return f"{amount.value}{amount.unit} {operator} {stated} = {prior.value}{amount.unit}"
