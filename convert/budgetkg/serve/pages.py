@@ -349,7 +349,7 @@ def _function_items(ctx: _Context, document: str) -> list[charts.Item]:
     """Expenditure by 类 of the functional classification, in 元: each 类 at the shortest code
     level printed (a printed 类 row, else the sum of its 款, else of its 项)."""
     levels: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for row in _first_block(ctx.select("chart-function", document), ("number", "column")):
+    for row in ctx.select("chart-function", document):
         code = row["notation"].value
         levels[code[:CLASS_DIGITS]][len(code)] += _yuan(row["amount"])
     items = []
