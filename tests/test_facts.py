@@ -17,7 +17,8 @@ import pyoxigraph as ox
 import pytest
 
 from budgetkg import pipeline
-from budgetkg.map.graph import FACT_STRUCTURES, FACT_TOTALS
+from budgetkg.map.facts import FACT_STRUCTURES
+from budgetkg.map.graph import FACT_TOTALS
 from tests.conftest import ROOT, RealDocuments, shared_path
 
 QB_IC = ("standards", "qb-ic")

@@ -7,21 +7,11 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
-from budgetkg.iris import (
-    QB,
-    concept,
-    digest,
-    scheme,
-    term,
-)
+from budgetkg.iris import QB, concept, digest, scheme, term
 from budgetkg.map.graph import (
-    BREAKDOWNS,
     CNY,
     CODE_PROPERTY,
-    FACT_STRUCTURES,
     FACT_TOTALS,
-    FISCAL_YEAR_INTERVAL,
-    OBEU_DIMENSION,
     Context,
     Fact,
     Value,
@@ -31,13 +21,20 @@ from budgetkg.map.graph import (
     total_pairs,
     unlisted,
 )
-from budgetkg.tables import (
-    Amount,
-    BudgetTable,
-    Column,
-    Row,
-)
+from budgetkg.tables import Amount, BudgetTable, Column, Row
 from budgetkg.vocab import codelists
+
+# The fact layer: each fact is an observation of its document's fact set of its kind (its
+# operation), under the kind's structure in ontology/budgetkg.ttl.
+FACT_STRUCTURES = {"expenditure": "ExpenditureFactStructure", "income": "IncomeFactStructure"}
+
+# The dimensions a grand total may be broken down by, in the order the leaves are sought in.
+BREAKDOWNS = ("functionalClassification", "fundingSource", "expenditureType", "budgetUnit",
+              "deptEconomicClassification", "govEconomicClassification", "project")
+
+FISCAL_YEAR_INTERVAL = "http://reference.data.gov.uk/id/year/"
+
+OBEU_DIMENSION = "http://data.openbudgets.eu/ontology/dsd/dimension/"
 
 
 def states_a_fact(ctx: Context, table: BudgetTable, row: Row, column: Column,
@@ -143,7 +140,6 @@ def build(ctx: Context) -> None:
         g.add(fact, term("aggregation"), concept("aggregation", levels.get(fact, "detail")))
         g.add(fact, term("cellCount"), lit(len(state.cells)))
         _funding_sum(ctx, fact, state)
-
 
 _CLASSIFIED = {term(p) for p in CODE_PROPERTY.values()}
 

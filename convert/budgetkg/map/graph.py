@@ -8,47 +8,16 @@ from decimal import Decimal
 
 import pyoxigraph as ox
 
-from budgetkg.iris import (
-    QB,
-    RDF,
-    SKOS,
-    XSD,
-    Minter,
-    concept,
-    scheme,
-    term,
-)
+from budgetkg.iris import QB, RDF, SKOS, XSD, Minter, concept, scheme, term
 from budgetkg.link.codes import TableRow
 from budgetkg.mapping import Mappings
-from budgetkg.tables import (
-    Document,
-)
+from budgetkg.tables import Document
 from budgetkg.vocab import codelists
 
 CNY = "http://publications.europa.eu/resource/authority/currency/CNY"
 
-
-# Data Cube components of every table's structure: the printed grid is the key of an
-# observation; the document-level dimensions are repeated on each observation (normalised form).
-DIMENSIONS = ("row", "column", "fiscalYear", "budgetPhase", "organisation")
-
-
-MEASURE = "amount"
-
-
-ATTRIBUTES = ("printedAmount", "printedTolerance", "printedUnit", "printedText", "currency")
-
-
-# every attribute but the unit (a table may print none) and the currency
-REQUIRED_ATTRIBUTES = ("printedAmount", "printedTolerance", "printedText")
-
-
-# The fact layer: each fact is an observation of its document's fact set of its kind (its
-# operation), under the kind's structure in ontology/budgetkg.ttl. A fact not broken down by a
-# dimension has the dimension's total (the budget unit's is the department itself).
-FACT_STRUCTURES = {"expenditure": "ExpenditureFactStructure", "income": "IncomeFactStructure"}
-
-
+# A fact not broken down by a dimension has the dimension's total (the budget unit's is the
+# department itself).
 FACT_TOTALS = {
     "functionalClassification": "function/total",
     "deptEconomicClassification": "dept-economic/total",
@@ -58,18 +27,6 @@ FACT_TOTALS = {
     "project": "project/total",
     "coverage": "coverage/current-year",
 }
-
-
-# The dimensions a grand total may be broken down by, in the order the leaves are sought in.
-BREAKDOWNS = ("functionalClassification", "fundingSource", "expenditureType", "budgetUnit",
-              "deptEconomicClassification", "govEconomicClassification", "project")
-
-
-FISCAL_YEAR_INTERVAL = "http://reference.data.gov.uk/id/year/"
-
-
-OBEU_DIMENSION = "http://data.openbudgets.eu/ontology/dsd/dimension/"
-
 
 Value = ox.NamedNode | ox.Literal
 
@@ -175,13 +132,11 @@ def unlisted(ctx: Context, scheme_name: str, code: str) -> None:
         if listed.knows(parent):
             return
 
-
 CODE_PROPERTY = {
     "function": "functionalClassification",
     "dept-economic": "deptEconomicClassification",
     "gov-economic": "govEconomicClassification",
 }
-
 
 _SCHEME_OF = {
     "fundingSource": "funding-source",

@@ -7,22 +7,10 @@ from decimal import Decimal
 
 import pyoxigraph as ox
 
-from budgetkg.iris import (
-    DCT,
-    ORG,
-    RDFS,
-    SKOS,
-    XSD,
-    concept,
-    term,
-)
+from budgetkg.iris import DCT, ORG, RDFS, SKOS, XSD, concept, term
 from budgetkg.link.codes import infer
 from budgetkg.link.policy import Citations, Decision, Finder, Standard
-from budgetkg.map.graph import (
-    Context,
-    lit,
-    zh,
-)
+from budgetkg.map.graph import Context, lit, zh
 from budgetkg.vocab import codelists
 
 

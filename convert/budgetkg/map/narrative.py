@@ -9,12 +9,7 @@ from decimal import Decimal
 
 import pyoxigraph as ox
 
-from budgetkg.iris import (
-    PROV,
-    concept,
-    digest,
-    term,
-)
+from budgetkg.iris import PROV, concept, digest, term
 from budgetkg.map.graph import (
     CODE_PROPERTY,
     Context,
@@ -26,10 +21,7 @@ from budgetkg.map.graph import (
     total_pairs,
     zh,
 )
-from budgetkg.tables import (
-    PriorFigure,
-    Statement,
-)
+from budgetkg.tables import PriorFigure, Statement
 from budgetkg.vocab import codelists
 
 
@@ -77,7 +69,6 @@ def statements(ctx: Context) -> list[str]:
                 g.add(s, term("shareOf"), whole)
     return out
 
-
 _OTHER_YEAR = re.compile(r"上年|去年|以前年度|(?:19|20)\d{2}年")
 
 
@@ -104,12 +95,9 @@ def _topic_terms(ctx: Context, topic: str) -> set[tuple[str, str]]:
             return {(d, v) for d, values in t.get("terms", {}).items() for v in values}
     return set()
 
-
 _LEVEL = re.compile(r"([^（()）“”\"，,：:]+?)\s*[（(](类|款|项)[）)]")
 
-
 _DIGITS = {"类": 3, "款": 5, "项": 7}
-
 
 _NUMBERING = re.compile(
     r"^(?:[（(]?[一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十\d]+\s*[、.．])\s*")

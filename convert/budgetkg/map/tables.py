@@ -13,27 +13,12 @@ from decimal import Decimal
 import pyoxigraph as ox
 
 from budgetkg import __version__
-from budgetkg.iris import (
-    DCT,
-    ORG,
-    PROV,
-    QB,
-    RDFS,
-    SKOS,
-    concept,
-    digest,
-    structure,
-    term,
-)
+from budgetkg.iris import DCT, ORG, PROV, QB, RDFS, SKOS, concept, digest, structure, term
 from budgetkg.link.codes import TableRow
 from budgetkg.map import facts
 from budgetkg.map.graph import (
-    ATTRIBUTES,
     CNY,
     CODE_PROPERTY,
-    DIMENSIONS,
-    MEASURE,
-    REQUIRED_ATTRIBUTES,
     Context,
     Graph,
     half_digit,
@@ -43,15 +28,16 @@ from budgetkg.map.graph import (
     zh,
 )
 from budgetkg.mapping import Form, Kind
-from budgetkg.tables import (
-    Amount,
-    BudgetTable,
-    Column,
-    Indicator,
-    ProjectEntry,
-    Row,
-)
+from budgetkg.tables import Amount, BudgetTable, Column, Indicator, ProjectEntry, Row
 from budgetkg.vocab import codelists
+
+# Data Cube components of every table's structure: the printed grid is the key of an
+# observation; the document-level dimensions are repeated on each observation (normalised form).
+DIMENSIONS = ("row", "column", "fiscalYear", "budgetPhase", "organisation")
+MEASURE = "amount"
+ATTRIBUTES = ("printedAmount", "printedTolerance", "printedUnit", "printedText", "currency")
+# every attribute but the unit (a table may print none) and the currency
+REQUIRED_ATTRIBUTES = ("printedAmount", "printedTolerance", "printedText")
 
 
 def structures(g: Graph, kinds: list[Kind]) -> None:
