@@ -10,7 +10,8 @@ skos:narrower, stated next to every skos:broader) whose levels 类/款/项 are
 xkos:ClassificationLevels.
 A code named only as a parent takes its name from mappings/codes.yaml `parents`; English labels
 come from codes.yaml `english`, else from the same Chinese name in the hand-written code lists
-and in mappings/ (kinds, statement topics).
+and in mappings/ (kinds, statement topics). The levels codes.yaml `complete_levels` declares
+complete (the lists hold all their codes) are each scheme's bk:completeLevel.
 The output is deterministic: re-running on the same CSVs gives byte-identical files.
 
 Usage: python scripts/build_codelists.py [--shared PATH] [--out DIR]
@@ -21,7 +22,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -39,6 +40,7 @@ TOP_CODE_LENGTH = 3
 LEVEL_DIGITS = 2
 QB = Namespace("http://purl.org/linked-data/cube#")
 XKOS = Namespace("http://rdf-vocabulary.ddialliance.org/xkos#")
+BK = Namespace("https://w3id.org/budgetkg/ontology#")
 # The levels of 政府收支分类科目, by the length of their codes: (zh, en, digits).
 LEVELS = (("类", "class", 3), ("款", "section", 5), ("项", "item", 7))
 
@@ -69,6 +71,13 @@ UNOBSERVED_ZH = "作为上级科目出现，名称未见于来源。"
 CURATED_EN = ("Name not observed in the sources: it is the classification's own"
               " (mappings/codes.yaml parents).")
 CURATED_ZH = "名称未见于来源：取自分类科目本身（mappings/codes.yaml parents）。"
+UNTIL_EN = "A code of the editions up to {year} only: later editions do not list it."
+UNTIL_ZH = "仅见于 {year} 年及以前版本的科目，此后版本不再列出。"
+COMPLETE_EN = (" Its {levels} level is complete (bk:completeLevel): it holds every code of that"
+               " level, of the current edition and of the earlier ones (their old names, and the"
+               " codes later editions dropped).")
+COMPLETE_ZH = ("其中{levels}级完整（bk:completeLevel）：收录现行及以前各版本该级的全部科目"
+               "（含旧名称及此后停用的科目）。")
 
 SCHEMES: tuple[SchemeSpec, ...] = (
     SchemeSpec(
@@ -164,6 +173,8 @@ class Curated:
     names: dict[str, str]  # code -> zh, of one scheme
     english: dict[str, str]  # code -> en, of one scheme
     translations: dict[str, str]  # zh -> en, whatever the scheme
+    until: dict[str, int] = field(default_factory=dict)  # code -> last edition listing it
+    complete: tuple[str, ...] = ()  # the levels (类, 款, 项) the scheme holds in full
 
 
 def build_graph(spec: SchemeSpec, rows: list[CodeRow], curated: Curated | None = None) -> Graph:
@@ -186,8 +197,11 @@ def build_graph(spec: SchemeSpec, rows: list[CodeRow], curated: Curated | None =
     graph.add((scheme, QB.parentChildProperty, SKOS.narrower))
     graph.add((scheme, SKOS.prefLabel, Literal(spec.label_zh, lang="zh")))
     graph.add((scheme, SKOS.prefLabel, Literal(spec.label_en, lang="en")))
-    graph.add((scheme, RDFS.comment, Literal(spec.comment_en, lang="en")))
-    graph.add((scheme, RDFS.comment, Literal(spec.comment_zh, lang="zh")))
+    complete = "、".join(curated.complete)
+    graph.add((scheme, RDFS.comment, Literal(spec.comment_en + (
+        COMPLETE_EN.format(levels=complete) if complete else ""), lang="en")))
+    graph.add((scheme, RDFS.comment, Literal(spec.comment_zh + (
+        COMPLETE_ZH.format(levels=complete) if complete else ""), lang="zh")))
     graph.add((scheme, DCTERMS.source, Literal(f"shared/data/classification/{spec.csv_name}")))
     graph.add((scheme, OWL.versionInfo, Literal(VERSION)))
 
@@ -232,10 +246,14 @@ def build_graph(spec: SchemeSpec, rows: list[CodeRow], curated: Curated | None =
                                                   lang="zh")))
         if named:
             graph.add((concept, SKOS.prefLabel, Literal(curated.names[code], lang="zh")))
+        if code in curated.until:
+            year = curated.until[code]
+            graph.add((concept, RDFS.comment, Literal(UNTIL_EN.format(year=year), lang="en")))
+            graph.add((concept, RDFS.comment, Literal(UNTIL_ZH.format(year=year), lang="zh")))
         if parent and parent not in observed:
             pending.append(parent)
     _english(graph, concepts, observed, curated)
-    _levels(graph, scheme, concepts, observed)
+    _levels(graph, scheme, concepts, observed, curated.complete)
     _total(graph, scheme, add_in_scheme("total", "", True))
     return graph
 
@@ -262,9 +280,10 @@ def _english(graph: Graph, concepts: Namespace, codes: set[str], curated: Curate
             graph.add((concept, SKOS.prefLabel, Literal(en, lang="en")))
 
 
-def _levels(graph: Graph, scheme: URIRef, concepts: Namespace, codes: set[str]) -> None:
+def _levels(graph: Graph, scheme: URIRef, concepts: Namespace, codes: set[str],
+            complete: tuple[str, ...] = ()) -> None:
     """The levels 类/款/项 the scheme's codes are in (xkos:levels, in order), each with its
-    members."""
+    members; those the lists hold in full (`complete`) are the scheme's bk:completeLevel."""
     levels = []
     for depth, (zh, en, digits) in enumerate(LEVELS, start=1):
         members = sorted(c for c in codes if len(c) == digits)
@@ -278,6 +297,8 @@ def _levels(graph: Graph, scheme: URIRef, concepts: Namespace, codes: set[str]) 
         graph.add((level, XKOS.notationPattern, Literal(f"[0-9]{{{digits}}}")))
         for code in members:
             graph.add((level, SKOS.member, concepts[code]))
+        if zh in complete:
+            graph.add((scheme, BK.completeLevel, level))
         levels.append(level)
     graph.add((scheme, XKOS.numberOfLevels, Literal(len(levels))))
     Collection(graph, head := BNode(), levels)
@@ -301,8 +322,6 @@ def to_turtle(graph: Graph) -> str:
     SchemeOrderSerializer(graph).serialize(buffer, encoding="utf-8")
     return buffer.getvalue().decode("utf-8")
 
-
-BK = Namespace("https://w3id.org/budgetkg/ontology#")
 
 
 @dataclass(frozen=True)
@@ -339,12 +358,17 @@ def add_renames(graph: Graph, spec: SchemeSpec, renames: list[Rename]) -> None:
 
 
 def read_curated(mappings: Path, scheme_id: str, translations: dict[str, str]) -> Curated:
-    """The names and English names codes.yaml gives the codes of one scheme."""
+    """The names and English names codes.yaml gives the codes of one scheme, the last edition
+    of a code later editions dropped, and the levels it declares complete."""
     codes = yaml.safe_load((mappings / "codes.yaml").read_text(encoding="utf-8"))
     return Curated(
         {str(p["code"]): p["zh"] for p in codes["parents"] if p["scheme"] == scheme_id},
         {str(e["code"]): e["en"] for e in codes["english"] if e["scheme"] == scheme_id},
-        translations)
+        translations,
+        {str(p["code"]): int(p["until"]) for p in codes["parents"]
+         if p["scheme"] == scheme_id and "until" in p},
+        tuple(zh for zh, _, _ in LEVELS if any(
+            c["scheme"] == scheme_id and c["level"] == zh for c in codes["complete_levels"])))
 
 
 def known_translations(codelists: Path, mappings: Path) -> dict[str, str]:

@@ -1,7 +1,8 @@
 """The code lists of ontology/codelists, checked the way qSKOS checks a SKOS vocabulary: no concept
 without a Chinese label, no notation twice in a scheme, no orphan concept, no cycle of
-skos:broader; the classifications are qb:HierarchicalCodeLists with their levels 类/款/项; and a
-concept a document mints for a code the lists lack sits under its parent."""
+skos:broader; the classifications are qb:HierarchicalCodeLists with their levels 类/款/项, whose
+类 level is complete and says so; and a concept a document mints for a code the lists lack sits
+under its parent."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 QB = "http://purl.org/linked-data/cube#"
 XKOS = "http://rdf-vocabulary.ddialliance.org/xkos#"
 BK = "https://w3id.org/budgetkg/ontology#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 CLASSIFICATIONS = ("function", "dept-economic", "gov-economic")
 LAYOUTS = Path(__file__).parent / "layouts"
 
@@ -188,3 +190,25 @@ def test_a_concept_minted_for_an_unlisted_code_sits_under_its_parent(lists: Voca
     # the union of the lists and the documents' concepts: no orphan, cycle or duplicate (the
     # concepts printed without a name have no label: that check is the lists' own)
     assert [p for p in data.problems() if "zh prefLabels" not in p] == []
+
+
+def test_the_class_level_of_each_classification_is_complete_and_says_so(
+        lists: Vocabulary) -> None:
+    classes = {
+        # 2018 edition (财预〔2017〕98号) and the codes of the editions before it only
+        "dept-economic": "301 302 303 304 305 306 307 308 309 310 311 312 313 399",
+        "gov-economic": "501 502 503 504 505 506 507 508 509 510 511 512 513 514 599",
+        "function": "201 202 203 204 205 206 207 208 209 210 211 212 213 214 215 216 217 219 "
+                    "220 221 222 223 224 227 229 230 231 232 233 234",
+    }
+    for name, codes in classes.items():
+        scheme = CODELIST + name
+        assert lists.values(scheme, BK + "completeLevel") == [f"{scheme}/level/1"]
+        members = lists.values(f"{scheme}/level/1", SKOS + "member")
+        assert sorted(m.removeprefix(scheme + "/") for m in members) == codes.split()
+    # an old name is the code's former name from the 2018 edition on; a code no later edition
+    # lists says until when it was one
+    assert lists.values(CODELIST + "dept-economic/309", BK + "formerName") == ["基本建设支出"]
+    assert lists.values(CODELIST + "dept-economic/309", BK + "renamedIn") == ["2018"]
+    assert any("up to 2017 only" in c
+               for c in lists.values(CODELIST + "dept-economic/305", RDFS + "comment"))

@@ -148,9 +148,9 @@ def _misnamed(triples: list[ox.Triple]) -> list[ox.Triple]:
     """The triples and rows and statements the code and narrative shapes look for, added to the
     document's first table and narrative: a 款 row under a 类 the table does not print
     (CodeParent), a class printed with the name it had before its rename (CodeRenamed), two
-    rows printing one name under sibling codes (CodeSibling), an item stated twice with two
-    figures in one paragraph (NarrativeRestated), a class the narrative names by its old name
-    (NarrativeClassName)."""
+    rows printing one name under sibling codes (CodeSibling), a code under a class no edition
+    has (CodeClass), an item stated twice with two figures in one paragraph
+    (NarrativeRestated), a class the narrative names by its old name (NarrativeClassName)."""
     bk = lambda name: ox.NamedNode(BK + name)  # noqa: E731
     label = ox.NamedNode(str(rdflib.RDFS.label))
     codelist = "https://w3id.org/budgetkg/codelist/"
@@ -176,6 +176,18 @@ def _misnamed(triples: list[ox.Triple]) -> list[ox.Triple]:
     row("twin-a", "30101", "dept-economic", "工资")
     row("twin-b", "30102", "dept-economic", "工资")
     row("pension", "20805", "function", "行政事业单位养老支出")
+    # a code under a class no edition has (CodeClass): the concepts a document mints for it
+    row("mistyped", "30001", "dept-economic", "基本工资")
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    for code, above in (("30001", "broader"), ("300", "topConceptOf")):
+        concept = ox.NamedNode(f"{codelist}dept-economic/{code}")
+        added.extend([
+            ox.Triple(concept, bk("unlisted"), ox.Literal(True)),
+            ox.Triple(concept, ox.NamedNode(skos + "notation"), ox.Literal(code)),
+            ox.Triple(concept, ox.NamedNode(skos + "inScheme"),
+                      ox.NamedNode(f"{codelist}dept-economic")),
+            ox.Triple(concept, ox.NamedNode(skos + above), ox.NamedNode(
+                f"{codelist}dept-economic" + ("/300" if above == "broader" else "")))])
 
     def said(name: str, subject: str, value: str, sentence: str) -> None:
         node = ox.NamedNode(f"{BASE}misnamed/statement/{name}")

@@ -5,6 +5,7 @@ the report published with the dumps; both engines agree on the comparison of two
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -14,8 +15,10 @@ from typer.testing import CliRunner  # noqa: TID251
 from budgetkg import pipeline, publish, report, validate
 from budgetkg.cli import app
 from budgetkg.errors import BudgetKGError
+from budgetkg.tables import Document
 from tests.conftest import EXAMPLE, RealDocuments, shared_path
 from tests.mutations import CLASSES, mutants
+from tests.printed_mutations import recoded
 
 BASE = "https://data.budgetkg.org/"
 SHAPES = "https://w3id.org/budgetkg/shapes/"
@@ -103,6 +106,80 @@ def test_a_code_the_lists_do_not_hold_is_no_finding_but_a_wrong_name_is(tmp_path
     text = _replace("30302\t退休费\t50905", "30302\t奖励金\t50905")
     assert [f.message_en for f in _findings(text, tmp_path, "CodeName")] == [
         'the printed name differs from the code list: 30302 printed "奖励金", listed "退休费"']
+
+
+def _recoded(doc: Document, scheme: str, code: str, new: str,
+             name: str | None = None) -> tuple[Document, int, int]:
+    """The document with the first row printing `code` of `scheme` printing `new` (and `name`)
+    in its place, and where that row is (table and row number)."""
+    table, row, k = next((t, r, k) for t in doc.tables for r in t.rows
+                         for k, c in enumerate(r.codes) if (c.scheme, c.code) == (scheme, code))
+    old = row.codes[k]
+    changed = recoded(table, row, k, replace(old, code=new, name=old.name if name is None
+                                                else name))
+    rows = tuple(changed if r is row else r for r in table.rows)
+    tables = tuple(replace(t, rows=rows) if t is table else t for t in doc.tables)
+    return replace(doc, tables=tables), table.number, row.number
+
+
+def _shaped(doc: Document, shape: str, place: tuple[int, int] | None = None) -> list[str]:
+    """The English messages of `shape`'s findings on the document (on one row: `place`)."""
+    found = validate.validate(pipeline.convert_document(doc, BASE)[2]).findings
+    return [f.message_en for f in found if f.shape == SHAPES + shape
+            and (place is None or f.order == place)]
+
+
+@pytest.fixture(scope="module")
+def example() -> Document:
+    return pipeline.normalised((EXAMPLE,))
+
+
+@pytest.fixture(scope="module")
+def jiangsu_2017() -> Document:
+    return pipeline.normalised((shared_path("corpus", "jiangsu-provincial",
+                                            "js-gaoyuan-2017-dept-budget.pdf"),))
+
+
+def test_a_mistyped_class_code_is_named_on_its_row(example: Document) -> None:
+    # the 类 level is complete: 300 is no class of 部门预算支出经济分类, whatever its rows say
+    assert _shaped(example, "CodeClass") == []
+    doc, table, row = _recoded(example, "dept-economic", "303", "300")
+    assert _shaped(doc, "CodeClass", (table, row)) == [
+        "no such class: the class 300 of 300 is in no edition of the economic classification "
+        "of expenditure (department budgets)"]
+
+
+def test_the_class_part_of_a_longer_code_mistyped_is_named_on_its_row(example: Document) -> None:
+    doc, table, row = _recoded(example, "function", "2080501", "2000501")
+    assert _shaped(doc, "CodeClass", (table, row)) == [
+        "no such class: the class 200 of 2000501 is in no edition of the functional "
+        "classification of expenditure"]
+
+
+def test_a_code_the_lists_lack_below_a_listed_class_is_no_finding(example: Document) -> None:
+    # 款 and 项 are listed in part: 20899 under the listed 208 may be a code no source printed
+    doc, table, row = _recoded(example, "function", "2080501", "2089901")
+    assert _shaped(doc, "CodeClass") == []
+    assert _shaped(doc, "CodeName", (table, row)) == []
+
+
+def test_a_class_of_the_editions_before_2018_is_no_finding_in_a_2017_document(
+        jiangsu_2017: Document) -> None:
+    # 305 转移性支出 was a class of 支出经济分类 until the 2018 edition: listed, with its name
+    doc, table, row = _recoded(jiangsu_2017, "dept-economic", "303", "305", "转移性支出")
+    assert _shaped(doc, "CodeClass", (table, row)) == []
+    assert _shaped(doc, "CodeName", (table, row)) == []
+    assert _shaped(doc, "CodeRenamed", (table, row)) == []
+
+
+def test_a_class_of_another_edition_printed_under_another_name_is_named_on_its_row(
+        jiangsu_2017: Document) -> None:
+    # 301 mistyped 305: a class of the 2017 edition, whose name is not the row's
+    doc, table, row = _recoded(jiangsu_2017, "dept-economic", "301", "305")
+    assert _shaped(doc, "CodeClass", (table, row)) == []
+    assert _shaped(doc, "CodeName", (table, row)) == [
+        'the printed name differs from the code list: 305 printed "工资福利支出", '
+        'listed "转移性支出"']
 
 
 def test_a_code_whose_class_row_is_missing_from_a_table_printing_classes_is_found(
