@@ -211,7 +211,40 @@ def _whole(ctx: Context, st: Statement) -> str | None:
 
 def _fact_named(ctx: Context, words: set[tuple[str, str]], subject: str,
                 phase: str) -> str | None:
-    """The document's fact with the dimensions the words give, if it has one."""
+    """The document's fact with the dimensions the words give, if it has one. Where it has
+    none, the funding source the words name may say more than the tables do: 一般公共预算财政拨款
+    is the general budget where the tables print it under 一般公共预算 alone (财政拨款 alone names
+    no budget); and a figure the document prints under no funding source at all (a 三公 table
+    titled without 一般公共预算) is the one the words name with one, unless it is a total (the
+    document's 收入总计 is no figure of 其他资金收入预算总计)."""
+    funding = {t for t in words if t[0] == "fundingSource"}
+    others = words - funding
+    narrower = funding - {("fundingSource", "fiscal-appropriation")}
+    for named in (funding, narrower if narrower != funding and narrower else None):
+        if named is not None and (fact := _fact_of(ctx, others | named, subject, phase)):
+            return fact
+    if funding and not ctx.mappings.vocabulary.total.search(subject) and (
+            fact := _fact_of(ctx, others, subject, phase)) and not _by_funding(
+            ctx, ctx.facts[fact].key):
+        return fact
+    return None
+
+
+def _by_funding(ctx: Context, key: tuple[tuple[str, str], ...]) -> bool:
+    """Whether the document prints the figure of a key under some funding source."""
+    funding = term("fundingSource")
+    every = dict(total_pairs(ctx))[funding]
+    rest = {(p, v) for p, v in key if p != funding}
+    for fact in ctx.facts.values():
+        sources = {v for p, v in fact.key if p == funding}
+        if sources - {every} and {(p, v) for p, v in fact.key if p != funding} == rest:
+            return True
+    return False
+
+
+def _fact_of(ctx: Context, words: set[tuple[str, str]], subject: str,
+             phase: str) -> str | None:
+    """The document's fact with exactly the dimensions the words give, if it has one."""
     vocabulary = ctx.mappings.vocabulary
     of_document = ctx.dims()
     if phase:  # 年初预算为2993.92万元 in a final account
