@@ -90,10 +90,25 @@ def _restated(ctx: Context, st: Statement) -> str | None:
     if _OTHER_YEAR.search(st.subject):
         return None
     own = [t for t in vocabulary.terms_of(st.subject) if t[0] != "operationCharacter"]
-    if not own and not vocabulary.total.search(st.subject):
+    if not own and not vocabulary.total.search(st.subject) and not _whole_budget(ctx, st.subject):
         return None  # a subject that names nothing (政府采购) or only 支出 restates no fact
     words = set(vocabulary.terms_of(f"{st.section} {st.subject}")) | _topic_terms(ctx, st.topic)
-    return _fact_named(ctx, words, st.subject, st.phase)
+    return _fact_named(ctx, _implied(ctx, words), st.subject, st.phase)
+
+
+def _whole_budget(ctx: Context, subject: str) -> bool:
+    """A subject naming only an operation and a phase (支出预算37,151.47万元): the department's
+    whole budget of it, as 收入总计 and 支出总计 are (narrative.yaml whole_subject)."""
+    return bool(re.search(ctx.mappings.narrative["whole_subject"], subject))
+
+
+def _implied(ctx: Context, words: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The words' terms with those they imply (narrative.yaml implied_terms: 基本支出 is an
+    expenditure, though in 一般公共预算财政拨款基本支出预算 the longer word takes its 支出)."""
+    implied: dict[str, dict[str, str]] = ctx.mappings.narrative["implied_terms"]
+    given = {d for d, _ in words}
+    return words | {(d, v) for dimension, _ in words for d, v in implied.get(dimension, {}).items()
+                    if d not in given}
 
 
 def _topic_terms(ctx: Context, topic: str) -> set[tuple[str, str]]:
@@ -252,8 +267,8 @@ def _fact_of(ctx: Context, words: set[tuple[str, str]], subject: str,
     dims = {(term(d), str(v.value)) for d, v in of_document.items()}
     # a total of the narrative (收入总计) is the table's total with carry-over where the
     # document prints one, else its plain total; a total of the year (本年收入合计) is plain
-    grand = bool(vocabulary.total.search(subject)) and not vocabulary.current_year.search(
-        subject)
+    grand = bool(vocabulary.total.search(subject) or _whole_budget(ctx, subject)) and not (
+        vocabulary.current_year.search(subject))
     for extra in ([{("coverage", "with-carry-over")}] if grand else []) + [set()]:
         key = fact_key(ctx, {(p, v) for p, v in iri_pairs(tuple(words | extra))
                               if p != term("budgetPhase")} | dims)
