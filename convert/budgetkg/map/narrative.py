@@ -191,11 +191,16 @@ def _class_restated(ctx: Context, st: Statement) -> str | None:
               (term("operationCharacter"), concept("operation", "expenditure"))} | dims | kinds
     allowed = {term("fundingSource"), term("coverage")}
     candidates: list[tuple[str, set[str], Fact]] = []
-    for iri, fact in sorted(ctx.facts.items()):
-        key = set(fact.key) - total_pairs(ctx)  # the dimensions the fact is broken down by
-        if not wanted <= key or any(p not in allowed for p, _ in key - wanted):
-            continue
-        candidates.append((iri, {v for p, v in key if p == term("fundingSource")}, fact))
+    for named in (kinds, kinds & _printed_kinds(ctx, wanted - kinds)):
+        # the headings' 人员经费 over 离休费（款）: a kind the tables do not print the code under
+        for iri, fact in sorted(ctx.facts.items()):
+            key = set(fact.key) - total_pairs(ctx)  # the dimensions the fact is broken down by
+            core = wanted - kinds | named
+            if not core <= key or any(p not in allowed for p, _ in key - core):
+                continue
+            candidates.append((iri, {v for p, v in key if p == term("fundingSource")}, fact))
+        if candidates:
+            break
     if funding:
         named = [iri for iri, sources, _ in candidates if sources == funding]
         return named[0] if len(named) == 1 else None
@@ -205,6 +210,13 @@ def _class_restated(ctx: Context, st: Statement) -> str | None:
             t for _, _, fact in candidates for _, _, t, _ in fact.cells):
         return None
     return whole[0]
+
+
+def _printed_kinds(ctx: Context, wanted: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The expenditure types the document's facts of the wanted dimensions are printed under."""
+    kind = term("expenditureType")
+    return {(p, v) for fact in ctx.facts.values() if wanted <= set(fact.key)
+            for p, v in fact.key if p == kind}
 
 
 def _whole(ctx: Context, st: Statement) -> str | None:
