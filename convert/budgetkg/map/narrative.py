@@ -75,7 +75,77 @@ def statements(ctx: Context) -> list[str]:
             whole = _whole(ctx, st)
             if whole is not None:
                 g.add(s, term("shareOf"), whole)
+    for part, wholes in _parts(ctx).items():
+        for whole, complete in wholes:
+            g.add(out[part], term("partOf"), out[whole])
+            if complete:  # all of a set (货物, 工程 and 服务) or closed by a total
+                g.add(out[whole], term("partsComplete"), lit(True))
     return out
+
+
+def _parts(ctx: Context) -> dict[int, list[tuple[int, bool]]]:
+    """The amounts a sentence states as parts of its amount before 其中 (政府采购预算总额X万元，其中：
+    货物a万元、工程b万元、服务c万元); or, in a sentence opened by 其中, as parts of the last amount of
+    the sentence before it, with the amounts of the paragraph's next sentences of the same set
+    (其中拟购买货物962.86万元；拟购买工程539万元；拟购买服务3139.76万元). For each part: its wholes,
+    each with whether the parts are complete: all of a set (narrative.yaml parts: 货物, 工程 and
+    服务), or closed by a total (…，合计1410.00万), which is then a whole of the same parts."""
+    rules = ctx.mappings.narrative["parts"]
+    of_which = re.compile(rules["of_which"])
+    sets = [set(group) for group in rules["complete_sets"]]
+    total = ctx.mappings.vocabulary.total
+    yuan: dict[str, str] = ctx.mappings.document["units"]
+    statements = ctx.doc.statements
+    sentences: dict[tuple[int, int, str], list[int]] = {}
+    for i, st in enumerate(statements):
+        sentences.setdefault((st.file, st.line, st.sentence), []).append(i)
+    order = list(sentences)
+
+    def money(place: tuple[int, int, str]) -> list[int]:
+        return [i for i in sentences[place]
+                if statements[i].measure == "amount" and statements[i].unit in yuan]
+
+    def of_set(i: int, first: int) -> bool:
+        return any({statements[i].topic, statements[first].topic} <= group for group in sets)
+
+    groups: list[tuple[int, list[int]]] = []
+    open_group = -1  # a group opened by a sentence beginning with 其中, continued by its set
+    for n, place in enumerate(order):
+        same_paragraph = n > 0 and order[n - 1][:2] == place[:2]
+        members = money(place)
+        mark = of_which.search(place[2])
+        if mark:
+            ahead = [i for i in sentences[place][:_figures_before(ctx, place[2], mark.start())]
+                     if i in members]
+            earlier = money(order[n - 1]) if same_paragraph else []
+            open_group = -1
+            if ahead:
+                groups.append((ahead[-1], [i for i in members if i > ahead[-1]]))
+            elif earlier and members:
+                groups.append((earlier[-1], members))
+                open_group = len(groups) - 1
+        elif open_group >= 0 and same_paragraph and members and all(
+                of_set(i, groups[open_group][1][0]) for i in members):
+            groups[open_group][1].extend(members)
+        else:
+            open_group = -1
+    out: dict[int, list[tuple[int, bool]]] = {}
+    for whole, members in groups:
+        closing = [i for i in members if total.search(statements[i].subject)][:1]
+        parts = [i for i in members if i not in closing]
+        topics = {statements[i].topic for i in parts}
+        complete = bool(closing) or any(group <= topics for group in sets)
+        for i in parts:
+            out.setdefault(i, []).extend((w, complete) for w in [whole, *closing])
+    return out
+
+
+def _figures_before(ctx: Context, sentence: str, end: int) -> int:
+    """How many figures the statement recogniser reads in a sentence before a position."""
+    rules = ctx.mappings.narrative
+    not_after = tuple(rules["not_a_figure_after"])
+    return sum(1 for m in re.finditer(rules["figure"], sentence[:end])
+               if not sentence[m.end():].startswith(not_after))
 
 
 _OTHER_YEAR = re.compile(r"上年|去年|以前年度|(?:19|20)\d{2}年")
