@@ -76,20 +76,21 @@ def statements(ctx: Context) -> list[str]:
             if whole is not None:
                 g.add(s, term("shareOf"), whole)
     for part, wholes in _parts(ctx).items():
-        for whole, complete in wholes:
-            g.add(out[part], term("partOf"), out[whole])
+        for of, complete in wholes:
+            g.add(out[part], term("partOf"), out[of])
             if complete:  # all of a set (货物, 工程 and 服务) or closed by a total
-                g.add(out[whole], term("partsComplete"), lit(True))
+                g.add(out[of], term("partsComplete"), lit(True))
     return out
 
 
 def _parts(ctx: Context) -> dict[int, list[tuple[int, bool]]]:
-    """The amounts a sentence states as parts of its amount before 其中 (政府采购预算总额X万元，其中：
-    货物a万元、工程b万元、服务c万元); or, in a sentence opened by 其中, as parts of the last amount of
-    the sentence before it, with the amounts of the paragraph's next sentences of the same set
-    (其中拟购买货物962.86万元；拟购买工程539万元；拟购买服务3139.76万元). For each part: its wholes,
-    each with whether the parts are complete: all of a set (narrative.yaml parts: 货物, 工程 and
-    服务), or closed by a total (…，合计1410.00万), which is then a whole of the same parts."""
+    """The amounts a sentence states as parts of its amount before 其中
+    (政府采购预算总额X万元，其中：货物a万元、工程b万元、服务c万元); or, in a sentence opened by
+    其中, as parts of the last amount of the sentence before it, with the amounts of the
+    paragraph's next sentences of the same set (其中拟购买货物962.86万元；拟购买工程539万元；
+    拟购买服务3139.76万元). For each part: its wholes, each with whether the parts are complete:
+    all of a set (narrative.yaml parts: 货物, 工程 and 服务), or closed by a total
+    (…，合计1410.00万), which is then a whole of the same parts."""
     rules = ctx.mappings.narrative["parts"]
     of_which = re.compile(rules["of_which"])
     sets = [set(group) for group in rules["complete_sets"]]
@@ -159,6 +160,8 @@ def _restated(ctx: Context, st: Statement) -> str | None:
     vocabulary = ctx.mappings.vocabulary
     if _OTHER_YEAR.search(st.subject):
         return None
+    if any(st.topic in group for group in ctx.mappings.narrative["parts"]["complete_sets"]):
+        return None  # 货物类政府采购支出预算: a part of a set, not its whole 政府采购
     own = [t for t in vocabulary.terms_of(st.subject) if t[0] != "operationCharacter"]
     if not own and not vocabulary.total.search(st.subject) and not _whole_budget(ctx, st.subject):
         return None  # a subject that names nothing (政府采购) or only 支出 restates no fact
@@ -261,11 +264,11 @@ def _class_restated(ctx: Context, st: Statement) -> str | None:
               (term("operationCharacter"), concept("operation", "expenditure"))} | dims | kinds
     allowed = {term("fundingSource"), term("coverage")}
     candidates: list[tuple[str, set[str], Fact]] = []
-    for named in (kinds, kinds & _printed_kinds(ctx, wanted - kinds)):
+    for printed in (kinds, kinds & _printed_kinds(ctx, wanted - kinds)):
         # the headings' 人员经费 over 离休费（款）: a kind the tables do not print the code under
         for iri, fact in sorted(ctx.facts.items()):
             key = set(fact.key) - total_pairs(ctx)  # the dimensions the fact is broken down by
-            core = wanted - kinds | named
+            core = wanted - kinds | printed
             if not core <= key or any(p not in allowed for p, _ in key - core):
                 continue
             candidates.append((iri, {v for p, v in key if p == term("fundingSource")}, fact))
