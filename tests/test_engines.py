@@ -253,6 +253,12 @@ def _misnamed(triples: list[ox.Triple]) -> list[ox.Triple]:
         said(name, name, value, parts)
         added.append(ox.Triple(ox.NamedNode(f"{BASE}misnamed/statement/{name}"), bk("partOf"),
                                ox.NamedNode(f"{BASE}misnamed/statement/procurement")))
+    # an amount of a part of a table figure exceeding it (NarrativeAtMost)
+    said("bounded", "涉及项目预算资金", "99999",
+         "编报绩效目标的项目共2个，涉及项目预算资金99999万元")
+    printed = next(t.object for t in triples if t.predicate == bk("statesFact"))
+    added.append(ox.Triple(ox.NamedNode(f"{BASE}misnamed/statement/bounded"), bk("atMost"),
+                           printed))
     return [*triples, *added]
 
 

@@ -70,6 +70,11 @@ def statements(ctx: Context) -> list[str]:
             fact = _restated(ctx, st) or _class_restated(ctx, st)
         if fact is not None:
             g.add(s, term("restates"), fact)
+        elif st.measure == "amount" and st.unit in yuan and (
+                bound := _topic_terms(ctx, st.topic, "at_most")):
+            fact = _fact_named(ctx, bound, "", st.phase)
+            if fact is not None:  # 涉及项目预算资金: of the project expenditure
+                g.add(s, term("atMost"), fact)
         if st.whole:
             g.add(s, term("wholeText"), zh(st.whole))
             whole = _whole(ctx, st)
@@ -184,12 +189,12 @@ def _implied(ctx: Context, words: set[tuple[str, str]]) -> set[tuple[str, str]]:
                     if d not in given}
 
 
-def _topic_terms(ctx: Context, topic: str) -> set[tuple[str, str]]:
+def _topic_terms(ctx: Context, topic: str, key: str = "terms") -> set[tuple[str, str]]:
     """What a figure of a narrative topic is beyond the words of its subject (narrative.yaml:
-    公务接待费 of the 三公 paragraph is the 三公 figure)."""
+    公务接待费 of the 三公 paragraph is the 三公 figure), or (`at_most`) what it is a part of."""
     for t in ctx.mappings.narrative["topics"]:
         if t["id"] == topic:
-            return {(d, v) for d, values in t.get("terms", {}).items() for v in values}
+            return {(d, v) for d, values in t.get(key, {}).items() for v in values}
     return set()
 
 
