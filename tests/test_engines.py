@@ -255,6 +255,22 @@ def _misnamed(triples: list[ox.Triple]) -> list[ox.Triple]:
     said("later", "当年预算执行数", "50", between)
     said("between", "当年预算执行数", "60", between)
     kind("between", "growth", "%")
+    # parts stated of an amount, all of them, not adding up to it (NarrativeParts)
+    parts = "政府采购预算总额100万元，其中：货物40万元、工程30万元、服务20万元"
+    said("procurement", "政府采购预算总额", "100", parts)
+    added.append(ox.Triple(ox.NamedNode(f"{BASE}misnamed/statement/procurement"),
+                           bk("partsComplete"), ox.Literal("true", datatype=ox.NamedNode(
+                               "http://www.w3.org/2001/XMLSchema#boolean"))))
+    for name, value in (("goods", "40"), ("works", "30"), ("services", "20")):
+        said(name, name, value, parts)
+        added.append(ox.Triple(ox.NamedNode(f"{BASE}misnamed/statement/{name}"), bk("partOf"),
+                               ox.NamedNode(f"{BASE}misnamed/statement/procurement")))
+    # an amount of a part of a table figure exceeding it (NarrativeAtMost)
+    said("bounded", "涉及项目预算资金", "99999",
+         "编报绩效目标的项目共2个，涉及项目预算资金99999万元")
+    printed = next(t.object for t in triples if t.predicate == bk("statesFact"))
+    added.append(ox.Triple(ox.NamedNode(f"{BASE}misnamed/statement/bounded"), bk("atMost"),
+                           printed))
     return [*triples, *added]
 
 

@@ -409,3 +409,68 @@ def test_the_narrative_naming_a_class_by_another_name_than_the_tables_is_found(
     assert [f.message_en for f in after if f.shape == SHAPES + "NarrativeClassName"] == [
         'the narrative names a class otherwise than the tables: it says "行政事业单位离退休", '
         'the tables print 20805 as "行政事业单位养老支出"']
+
+
+def test_procurement_parts_stated_with_their_total_must_add_up_to_it(tmp_path: Path) -> None:
+    stated = ("2026年政府采购预算安排0.00万元，其中：政府采购货物预算0.00万元、"
+              "政府采购工程预算0.00万元、政府采购服务预算0.00万元。")
+    sentence = ("2026年政府采购预算安排30.00万元，其中：政府采购货物预算10.00万元、"
+                "政府采购工程预算5.00万元、政府采购服务预算{}万元")
+    consistent = _replace(stated, sentence.format("15.00") + "。")
+    assert not _findings(consistent, tmp_path, "NarrativeParts")
+    short = _replace(stated, sentence.format("14.00") + "。")
+    found = _findings(short, tmp_path, "NarrativeParts")
+    assert [(f.message_en, f.table, f.row) for f in found] == [
+        ('the parts stated do not add up to their whole: "政府采购" 30 万元, '
+         "its 3 parts stated add up to 29 万元", "说明", sentence.format("14.00"))]
+
+
+def test_a_part_stated_alone_is_at_most_its_whole_and_need_not_be_all_of_it(
+        tmp_path: Path) -> None:
+    # 人员经费支出 1521.20 of 1614.30 万元 基本支出: one part named, no sum to meet
+    assert not _findings(EXAMPLE.read_text(encoding="utf-8"), tmp_path, "NarrativeParts")
+    text = _replace("其中：人员经费支出1521.20万元", "其中：人员经费支出1721.20万元")
+    message = ('the parts stated do not add up to their whole: "一般公共预算基本支出" 1614.3 万元, '
+               "its 1 parts stated add up to 1721.2 万元")
+    # reported on the whole's sentence and on the part's, which opens with 其中
+    assert sorted((f.message_en, f.row[:8]) for f in _findings(text, tmp_path, "NarrativeParts")
+                  ) == [(message, "其中：人员经费支"), (message, "济源产城融合示范")]
+
+
+@pytest.fixture(scope="module")
+def restating() -> dict[str, list[ox.Triple]]:
+    """Documents whose narrative restates figures under words the tables say otherwise."""
+    names = {"final": ("docs", "sh-putuo-caizhengju-2024-dept-final.pdf"),
+             "jiangsu": ("corpus", "jiangsu-provincial", "js-gaoyuan-2018-dept-budget.pdf")}
+    return {key: pipeline.convert((shared_path(*where),), BASE)[2]
+            for key, where in names.items()}
+
+
+def _restated(triples: list[ox.Triple]) -> dict[tuple[str, str], bool]:
+    """(subject, value) of each amount statement: whether it restates a fact."""
+    bk = "https://w3id.org/budgetkg/ontology#"
+    said: dict[str, dict[str, str]] = {}
+    for t in triples:
+        said.setdefault(str(t.subject), {})[t.predicate.value.removeprefix(bk)] = t.object.value
+    return {(s["subjectText"], s["value"]): "restates" in s
+            for s in said.values() if "subjectText" in s and "value" in s}
+
+
+def test_a_figure_naming_only_its_phase_is_the_classified_item_its_paragraph_opens_with(
+        restating: dict[str, list[ox.Triple]]) -> None:
+    # 1、一般公共服务支出（类）财政事务（款）行政运行（项）。主要用于：…。年初预算为1560.05万元，
+    # 支出决算为1511.89万元。 The final figure restates the table's; the budget is printed nowhere.
+    said = _restated(restating["final"])
+    assert said[("一般公共服务支出 / 财政事务 / 行政运行", "1511.89")]
+    assert not said[("一般公共服务支出 / 财政事务 / 行政运行", "1560.05")]
+    assert not [s for s, _ in said if s == ""]
+
+
+def test_a_figure_the_tables_print_under_no_funding_source_is_the_one_the_words_fund(
+        restating: dict[str, list[ox.Triple]]) -> None:
+    # Jiangsu 2018's 三公 table is titled without 一般公共预算; the narrative's 一般公共预算 三公
+    # items and 一般公共预算拨款安排的培训费 are its figures.
+    said = _restated(restating["jiangsu"])
+    assert said[("因公出国（境）费预算支出", "170")]
+    assert said[("一般公共预算拨款安排的培训费预算支出", "1666.25")]
+    assert said[("一般公共预算财政拨款基本支出预算", "18570.82")]

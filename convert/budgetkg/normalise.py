@@ -353,7 +353,10 @@ def _row(number: int, line: SourceLine, values: list[str], columns: tuple[Column
                     if c.role == "amount" else None for c in columns)
     name_cells = [text[c.number - 1] for c in columns if c.role in ("label", "code", "unit-code")
                   and text[c.number - 1]]
-    is_total = any(cells.total(t) for t in name_cells) and not codes
+    # a row without a label whose text names a total (合计 under 采购品目大类) is one too
+    named_total = name_cells or [text[c.number - 1] for c in columns if c.role == "text"
+                                 and text[c.number - 1] and not label][:1]
+    is_total = any(cells.total(t) for t in named_total) and not codes
     unit = next((text[c.number - 1] for c in columns if c.role in ("unit-code", "code")
                  and any(p.match(text[c.number - 1]) for p in cells.organisations.values())),
                 "") if not codes else ""

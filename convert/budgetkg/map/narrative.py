@@ -62,12 +62,89 @@ def statements(ctx: Context) -> list[str]:
             fact = _restated(ctx, st) or _class_restated(ctx, st)
         if fact is not None:
             g.add(s, term("restates"), fact)
+        elif st.measure == "amount" and st.unit in yuan and (
+                bound := _topic_terms(ctx, st.topic, "at_most")):
+            fact = _fact_named(ctx, bound, "", st.phase)
+            if fact is not None:  # 涉及项目预算资金: of the project expenditure
+                g.add(s, term("atMost"), fact)
         if st.whole:
             g.add(s, term("wholeText"), zh(st.whole))
             whole = _whole(ctx, st)
             if whole is not None:
                 g.add(s, term("shareOf"), whole)
+    for part, wholes in _parts(ctx).items():
+        for of, complete in wholes:
+            g.add(out[part], term("partOf"), out[of])
+            if complete:  # all of a set (货物, 工程 and 服务) or closed by a total
+                g.add(out[of], term("partsComplete"), lit(True))
     return out
+
+
+def _parts(ctx: Context) -> dict[int, list[tuple[int, bool]]]:
+    """The amounts a sentence states as parts of its amount before 其中
+    (政府采购预算总额X万元，其中：货物a万元、工程b万元、服务c万元); or, in a sentence opened by
+    其中, as parts of the last amount of the sentence before it, with the amounts of the
+    paragraph's next sentences of the same set (其中拟购买货物962.86万元；拟购买工程539万元；
+    拟购买服务3139.76万元). For each part: its wholes, each with whether the parts are complete:
+    all of a set (narrative.yaml parts: 货物, 工程 and 服务), or closed by a total
+    (…，合计1410.00万), which is then a whole of the same parts."""
+    rules = ctx.mappings.narrative["parts"]
+    of_which = re.compile(rules["of_which"])
+    sets = [set(group) for group in rules["complete_sets"]]
+    total = ctx.mappings.vocabulary.total
+    yuan: dict[str, str] = ctx.mappings.document["units"]
+    statements = ctx.doc.statements
+    sentences: dict[tuple[int, int, str], list[int]] = {}
+    for i, st in enumerate(statements):
+        sentences.setdefault((st.file, st.line, st.sentence), []).append(i)
+    order = list(sentences)
+
+    def money(place: tuple[int, int, str]) -> list[int]:
+        return [i for i in sentences[place]
+                if statements[i].measure == "amount" and statements[i].unit in yuan]
+
+    def of_set(i: int, first: int) -> bool:
+        return any({statements[i].topic, statements[first].topic} <= group for group in sets)
+
+    groups: list[tuple[int, list[int]]] = []
+    open_group = -1  # a group opened by a sentence beginning with 其中, continued by its set
+    for n, place in enumerate(order):
+        same_paragraph = n > 0 and order[n - 1][:2] == place[:2]
+        members = money(place)
+        mark = of_which.search(place[2])
+        if mark:
+            ahead = [i for i in sentences[place][:_figures_before(ctx, place[2], mark.start())]
+                     if i in members]
+            earlier = money(order[n - 1]) if same_paragraph else []
+            open_group = -1
+            if ahead:
+                groups.append((ahead[-1], [i for i in members if i > ahead[-1]]))
+            elif earlier and members:
+                groups.append((earlier[-1], members))
+                open_group = len(groups) - 1
+        elif open_group >= 0 and same_paragraph and members and all(
+                of_set(i, groups[open_group][1][0]) for i in members):
+            groups[open_group][1].extend(members)
+        else:
+            open_group = -1
+    out: dict[int, list[tuple[int, bool]]] = {}
+    for whole, members in groups:
+        closing = [i for i in members if total.search(statements[i].subject)][:1]
+        parts = [i for i in members if i not in closing]
+        topics = {statements[i].topic for i in parts}
+        complete = bool(closing) or any(group <= topics for group in sets)
+        for i in parts:
+            out.setdefault(i, []).extend((w, complete) for w in [whole, *closing])
+    return out
+
+
+def _figures_before(ctx: Context, sentence: str, end: int) -> int:
+    """How many figures the statement recogniser reads in a sentence before a position."""
+    rules = ctx.mappings.narrative
+    not_after = tuple(rules["not_a_figure_after"])
+    return sum(1 for m in re.finditer(rules["figure"], sentence[:end])
+               if not sentence[m.end():].startswith(not_after))
+
 
 _OTHER_YEAR = re.compile(r"上年|去年|以前年度|(?:19|20)\d{2}年")
 
@@ -80,19 +157,36 @@ def _restated(ctx: Context, st: Statement) -> str | None:
     vocabulary = ctx.mappings.vocabulary
     if _OTHER_YEAR.search(st.subject):
         return None
+    if any(st.topic in group for group in ctx.mappings.narrative["parts"]["complete_sets"]):
+        return None  # 货物类政府采购支出预算: a part of a set, not its whole 政府采购
     own = [t for t in vocabulary.terms_of(st.subject) if t[0] != "operationCharacter"]
-    if not own and not vocabulary.total.search(st.subject):
+    if not own and not vocabulary.total.search(st.subject) and not _whole_budget(ctx, st.subject):
         return None  # a subject that names nothing (政府采购) or only 支出 restates no fact
     words = set(vocabulary.terms_of(f"{st.section} {st.subject}")) | _topic_terms(ctx, st.topic)
-    return _fact_named(ctx, words, st.subject, st.phase)
+    return _fact_named(ctx, _implied(ctx, words), st.subject, st.phase)
 
 
-def _topic_terms(ctx: Context, topic: str) -> set[tuple[str, str]]:
+def _whole_budget(ctx: Context, subject: str) -> bool:
+    """A subject naming only an operation and a phase (支出预算37,151.47万元): the department's
+    whole budget of it, as 收入总计 and 支出总计 are (narrative.yaml whole_subject)."""
+    return bool(re.search(ctx.mappings.narrative["whole_subject"], subject))
+
+
+def _implied(ctx: Context, words: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The words' terms with those they imply (narrative.yaml implied_terms: 基本支出 is an
+    expenditure, though in 一般公共预算财政拨款基本支出预算 the longer word takes its 支出)."""
+    implied: dict[str, dict[str, str]] = ctx.mappings.narrative["implied_terms"]
+    given = {d for d, _ in words}
+    return words | {(d, v) for dimension, _ in words for d, v in implied.get(dimension, {}).items()
+                    if d not in given}
+
+
+def _topic_terms(ctx: Context, topic: str, key: str = "terms") -> set[tuple[str, str]]:
     """What a figure of a narrative topic is beyond the words of its subject (narrative.yaml:
-    公务接待费 of the 三公 paragraph is the 三公 figure)."""
+    公务接待费 of the 三公 paragraph is the 三公 figure), or (`at_most`) what it is a part of."""
     for t in ctx.mappings.narrative["topics"]:
         if t["id"] == topic:
-            return {(d, v) for d, values in t.get("terms", {}).items() for v in values}
+            return {(d, v) for d, values in t.get(key, {}).items() for v in values}
     return set()
 
 _LEVEL = re.compile(r"([^（()）“”\"，,：:]+?)\s*[（(](类|款|项)[）)]")
@@ -164,11 +258,16 @@ def _class_restated(ctx: Context, st: Statement) -> str | None:
               (term("operationCharacter"), concept("operation", "expenditure"))} | dims | kinds
     allowed = {term("fundingSource"), term("coverage")}
     candidates: list[tuple[str, set[str], Fact]] = []
-    for iri, fact in sorted(ctx.facts.items()):
-        key = set(fact.key) - total_pairs(ctx)  # the dimensions the fact is broken down by
-        if not wanted <= key or any(p not in allowed for p, _ in key - wanted):
-            continue
-        candidates.append((iri, {v for p, v in key if p == term("fundingSource")}, fact))
+    for printed in (kinds, kinds & _printed_kinds(ctx, wanted - kinds)):
+        # the headings' 人员经费 over 离休费（款）: a kind the tables do not print the code under
+        for iri, fact in sorted(ctx.facts.items()):
+            key = set(fact.key) - total_pairs(ctx)  # the dimensions the fact is broken down by
+            core = wanted - kinds | printed
+            if not core <= key or any(p not in allowed for p, _ in key - core):
+                continue
+            candidates.append((iri, {v for p, v in key if p == term("fundingSource")}, fact))
+        if candidates:
+            break
     if funding:
         named = [iri for iri, sources, _ in candidates if sources == funding]
         return named[0] if len(named) == 1 else None
@@ -178,6 +277,13 @@ def _class_restated(ctx: Context, st: Statement) -> str | None:
             t for _, _, fact in candidates for _, _, t, _ in fact.cells):
         return None
     return whole[0]
+
+
+def _printed_kinds(ctx: Context, wanted: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The expenditure types the document's facts of the wanted dimensions are printed under."""
+    kind = term("expenditureType")
+    return {(p, v) for fact in ctx.facts.values() if wanted <= set(fact.key)
+            for p, v in fact.key if p == kind}
 
 
 def _whole(ctx: Context, st: Statement) -> str | None:
@@ -199,7 +305,40 @@ def _whole(ctx: Context, st: Statement) -> str | None:
 
 def _fact_named(ctx: Context, words: set[tuple[str, str]], subject: str,
                 phase: str) -> str | None:
-    """The document's fact with the dimensions the words give, if it has one."""
+    """The document's fact with the dimensions the words give, if it has one. Where it has
+    none, the funding source the words name may say more than the tables do: 一般公共预算财政拨款
+    is the general budget where the tables print it under 一般公共预算 alone (财政拨款 alone names
+    no budget); and a figure the document prints under no funding source at all (a 三公 table
+    titled without 一般公共预算) is the one the words name with one, unless it is a total (the
+    document's 收入总计 is no figure of 其他资金收入预算总计)."""
+    funding = {t for t in words if t[0] == "fundingSource"}
+    others = words - funding
+    narrower = funding - {("fundingSource", "fiscal-appropriation")}
+    for named in (funding, narrower if narrower != funding and narrower else None):
+        if named is not None and (fact := _fact_of(ctx, others | named, subject, phase)):
+            return fact
+    if funding and not ctx.mappings.vocabulary.total.search(subject) and (
+            fact := _fact_of(ctx, others, subject, phase)) and not _by_funding(
+            ctx, ctx.facts[fact].key):
+        return fact
+    return None
+
+
+def _by_funding(ctx: Context, key: tuple[tuple[str, str], ...]) -> bool:
+    """Whether the document prints the figure of a key under some funding source."""
+    funding = term("fundingSource")
+    every = dict(total_pairs(ctx))[funding]
+    rest = {(p, v) for p, v in key if p != funding}
+    for fact in ctx.facts.values():
+        sources = {v for p, v in fact.key if p == funding}
+        if sources - {every} and {(p, v) for p, v in fact.key if p != funding} == rest:
+            return True
+    return False
+
+
+def _fact_of(ctx: Context, words: set[tuple[str, str]], subject: str,
+             phase: str) -> str | None:
+    """The document's fact with exactly the dimensions the words give, if it has one."""
     vocabulary = ctx.mappings.vocabulary
     of_document = ctx.dims()
     if phase:  # 年初预算为2993.92万元 in a final account
@@ -207,8 +346,8 @@ def _fact_named(ctx: Context, words: set[tuple[str, str]], subject: str,
     dims = {(term(d), str(v.value)) for d, v in of_document.items()}
     # a total of the narrative (收入总计) is the table's total with carry-over where the
     # document prints one, else its plain total; a total of the year (本年收入合计) is plain
-    grand = bool(vocabulary.total.search(subject)) and not vocabulary.current_year.search(
-        subject)
+    grand = bool(vocabulary.total.search(subject) or _whole_budget(ctx, subject)) and not (
+        vocabulary.current_year.search(subject))
     for extra in ([{("coverage", "with-carry-over")}] if grand else []) + [set()]:
         key = fact_key(ctx, {(p, v) for p, v in iri_pairs(tuple(words | extra))
                               if p != term("budgetPhase")} | dims)

@@ -117,6 +117,7 @@ def statements(
     units_as_printed: dict[str, str] = rules["units_as_printed"]
     org_suffix = re.compile(rules["organisation_suffix"])
     unchanged_subject = re.compile(rules["unchanged_subject"])
+    phase_only = re.compile(rules["phase_only_subject"])
 
     def clean(lead: str) -> str:
         """The subject of a figure: its clause without the organisation and filler words."""
@@ -153,12 +154,17 @@ def statements(
                     p.search(text) for p in part_heading):
                 outer = text
             continue
-        last_subject = ""
+        last_subject = item = ""
         for sentence in re.split(rules["sentence_split"], text):
             sentence = rejoin_wrapped(sentence)
             if not sentence:
                 continue
+            if not figure_re.search(sentence) and classify(clean(sentence))[1] == rules[
+                    "classified_topic"]:
+                item = clean(sentence)  # 1、一般公共服务支出（类）财政事务（款）行政运行（项）。
+                continue
             cursor = 0
+            in_sentence = ""
             heading = item_heading.match(sentence)
             for m in figure_re.finditer(sentence):
                 if sentence[m.end() :].startswith(not_after):
@@ -180,7 +186,9 @@ def statements(
                 if not subject and kind == "count":
                     subject = clean(clause_re.split(sentence[m.end() :])[0])
                 subject = (heading["subject"] if heading else subject) or last_subject
-                last_subject = subject
+                if not subject or phase_only.match(subject):  # 年初预算为…，支出决算为…: one thing
+                    subject = in_sentence or item or subject
+                last_subject = in_sentence = subject
                 value = Decimal(m["value"].replace(",", "")) * sign
                 subject, topic = classify(subject)
                 phase = next((p for word, p in phase_words if word in lead), "")
