@@ -275,9 +275,11 @@ def _misnamed(triples: list[ox.Triple]) -> list[ox.Triple]:
 
 
 def _unsummed(triples: list[ox.Triple]) -> list[ox.Triple]:
-    """The triples and what the arithmetic across funding sources and the code hierarchy look
-    for, in the document's first table: a 财政拨款 fact its 一般公共预算 part does not add up
-    to (FundingSum), a 类 whose only 款 prints another figure (OnlyChild)."""
+    """The triples and what the arithmetic across funding sources, the code hierarchy and two
+    crossing sums look for, in the document's first table: a 财政拨款 fact its 一般公共预算 part
+    does not add up to (FundingSum), a 类 whose only 款 prints another figure (OnlyChild), a
+    cell that breaks its row's total column and its column's total row by the same difference
+    (CrossedRowSums)."""
     bk = lambda name: ox.NamedNode(BK + name)  # noqa: E731
     decimal = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
     codelist = "https://w3id.org/budgetkg/codelist/"
@@ -313,6 +315,34 @@ def _unsummed(triples: list[ox.Triple]) -> list[ox.Triple]:
         "appropriation", "1000000", "fundingSumKey", "fiscal-appropriation"))
     cell("general", "90", statesFact=fact("general", "900000", "fundingPartKey",
                                           "general-budget"))
+    # a 2 x 2 grid with its total row and total column: 15 at (first, part-a) should be 10
+    label = ox.NamedNode(str(rdflib.RDFS.label))
+    grid = {name: ox.NamedNode(f"{BASE}unsummed/grid/{name}") for name in (
+        "total", "first", "second", "total-column", "part-a", "part-b", "by-column", "by-row")}
+    added += [ox.Triple(grid[r], label, ox.Literal(text, language="zh"))
+              for r, text in (("total", "合计"), ("first", "甲"), ("second", "乙"))]
+    added += [ox.Triple(grid[c], bk("header"), ox.Literal(text, language="zh"))
+              for c, text in (("total-column", "合计"), ("part-a", "基本支出"),
+                              ("part-b", "项目支出"))]
+    added += [ox.Triple(table, bk("identity"), grid["by-column"]),
+              ox.Triple(grid["by-column"], ox.NamedNode(str(RDF.type)), bk("ColumnSum")),
+              ox.Triple(grid["by-column"], bk("totalColumn"), grid["total-column"]),
+              ox.Triple(table, bk("identity"), grid["by-row"]),
+              ox.Triple(grid["by-row"], ox.NamedNode(str(RDF.type)), bk("RowSum")),
+              ox.Triple(grid["by-row"], bk("totalRow"), grid["total"]),
+              ox.Triple(grid["by-row"], bk("inColumn"), grid["part-a"])]
+    added += [ox.Triple(grid["by-column"], bk("partColumn"), grid[c]) for c in ("part-a",
+                                                                              "part-b")]
+    added += [ox.Triple(grid["by-row"], bk("partRow"), grid[r]) for r in ("first", "second")]
+    for r, c, amount in (("first", "total-column", "30"), ("first", "part-a", "15"),
+                         ("first", "part-b", "20"), ("second", "part-a", "10"),
+                         ("total", "part-a", "20")):
+        node = ox.NamedNode(f"{BASE}unsummed/grid/{r}/{c}")
+        added += [ox.Triple(node, ox.NamedNode("http://purl.org/linked-data/cube#dataSet"),
+                            table),
+                  ox.Triple(node, bk("row"), grid[r]), ox.Triple(node, bk("column"), grid[c]),
+                  ox.Triple(node, bk("printedAmount"), ox.Literal(amount, datatype=decimal)),
+                  ox.Triple(node, bk("printedTolerance"), ox.Literal("0", datatype=decimal))]
     notation = ox.NamedNode("http://www.w3.org/2004/02/skos/core#notation")
     for code in ("229", "22999"):
         added.append(ox.Triple(ox.NamedNode(f"{codelist}function/{code}"), notation,
