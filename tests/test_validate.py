@@ -437,6 +437,25 @@ def test_a_part_stated_alone_is_at_most_its_whole_and_need_not_be_all_of_it(
                   ) == [(message, "其中：人员经费支"), (message, "济源产城融合示范")]
 
 
+def test_an_amount_its_clause_gives_for_last_year_restates_nothing_and_is_no_part(
+        tmp_path: Path) -> None:
+    # 人员经费 1521.20 of 1614.30 万元 基本支出, then last year's figure and the change from it:
+    # the document says nothing more that could be inconsistent
+    text = _replace("其中：人员经费支出1521.20万元", "其中：人员经费支出1521.20万元，比上年预算数"
+                    "1400.00万元增加121.20万元")
+    source = tmp_path / EXAMPLE.name
+    source.write_text(text, encoding="utf-8")
+    triples = pipeline.convert((source,), BASE)[2]
+    shown = {(f.shape, f.message_en) for f in validate.validate(triples).findings}
+    example = pipeline.convert((EXAMPLE,), BASE)[2]
+    assert shown == {(f.shape, f.message_en) for f in validate.validate(example).findings}
+    last_year = [t.subject for t in triples
+                 if t.predicate.value.endswith("#value") and t.object.value == "1400.00"]
+    kinds = {t.object.value.rsplit("/", 1)[-1] for t in triples
+             if t.subject in last_year and t.predicate.value.endswith("#measureKind")}
+    assert kinds == {"earlier-amount"}
+
+
 @pytest.fixture(scope="module")
 def restating() -> dict[str, list[ox.Triple]]:
     """Documents whose narrative restates figures under words the tables say otherwise."""

@@ -178,7 +178,7 @@ class Statement:
     section: str
     subject: str
     topic: str  # topic id from mappings/narrative.yaml, "" when none matched
-    measure: str  # amount | share | change | growth | count
+    measure: str  # amount | earlier-amount (比上年预算数1400万元) | share | change | growth | count
     value: Decimal
     unit: str  # as printed: 万元, %, 辆, 台（套）, 个 …
     sentence: str

@@ -118,6 +118,7 @@ def statements(
     org_suffix = re.compile(rules["organisation_suffix"])
     unchanged_subject = re.compile(rules["unchanged_subject"])
     phase_only = re.compile(rules["phase_only_subject"])
+    earlier_amount = re.compile(rules["earlier_amount"])
 
     def clean(lead: str) -> str:
         """The subject of a figure: its clause without the organisation and filler words."""
@@ -182,6 +183,8 @@ def statements(
                         break
                 if kind == "share" and unit != "%":
                     kind = "amount"
+                if kind == "amount" and earlier_amount.search(lead):
+                    kind = "earlier-amount"  # 比上年预算数1400.00万元: another year's figure
                 subject = clean(lead)
                 if not subject and kind == "count":
                     subject = clean(clause_re.split(sentence[m.end() :])[0])
