@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 import pyoxigraph as ox
 
@@ -99,6 +100,12 @@ class Context:
     table_iris: dict[int, str] = field(default_factory=dict)  # table number -> IRI
     facts: dict[str, Fact] = field(default_factory=dict)  # fact IRI -> what states it
 
+    @cached_property
+    def totals(self) -> frozenset[tuple[str, str]]:
+        """See total_pairs: asked for by every fact key, made once."""
+        return frozenset({(term(d), concept(*t.split("/"))) for d, t in FACT_TOTALS.items()}
+                         | {(term("budgetUnit"), self.iri.org)})
+
     def dims(self) -> dict[str, Value]:
         return {
             "fiscalYear": lit(self.doc.year, "gYear"),
@@ -155,11 +162,10 @@ def iri_pairs(pairs: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
     return [(term(d), concept(_SCHEME_OF[d], v)) for d, v in pairs]
 
 
-def total_pairs(ctx: Context) -> set[tuple[str, str]]:
+def total_pairs(ctx: Context) -> frozenset[tuple[str, str]]:
     """(dimension, value) of each dimension not broken down: its total concept, the whole
     department for the budget unit."""
-    return {(term(d), concept(*t.split("/"))) for d, t in FACT_TOTALS.items()} | {
-        (term("budgetUnit"), ctx.iri.org)}
+    return ctx.totals
 
 
 def fact_key(ctx: Context, pairs: set[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
