@@ -18,7 +18,6 @@ from budgetkg.map.graph import (
     fact_key,
     half_digit,
     lit,
-    total_pairs,
     unlisted,
 )
 from budgetkg.tables import Amount, BudgetTable, Column, Row
@@ -151,7 +150,7 @@ def _funding_sum(ctx: Context, fact: str, state: Fact) -> None:
     same key as bk:fundingPartKey, so that validation adds the parts of each sum. Only facts of
     a classification code: a total (支出合计) may count the carry-over in one table and not in
     another, a code's row is the year's (a classification's total, FACT_TOTALS, is no code)."""
-    if not any(p in _CLASSIFIED for p, _ in set(state.key) - total_pairs(ctx)):
+    if not any(p in _CLASSIFIED for p, _ in set(state.key) - ctx.totals):
         return
     source = term("fundingSource")
     sources = {v for p, v in state.key if p == source}

@@ -102,7 +102,8 @@ class Context:
 
     @cached_property
     def totals(self) -> frozenset[tuple[str, str]]:
-        """See total_pairs: asked for by every fact key, made once."""
+        """(dimension, value) of each dimension not broken down: its total concept, the whole
+        department for the budget unit (made once: every fact key asks for it)."""
         return frozenset({(term(d), concept(*t.split("/"))) for d, t in FACT_TOTALS.items()}
                          | {(term("budgetUnit"), self.iri.org)})
 
@@ -162,18 +163,12 @@ def iri_pairs(pairs: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
     return [(term(d), concept(_SCHEME_OF[d], v)) for d, v in pairs]
 
 
-def total_pairs(ctx: Context) -> frozenset[tuple[str, str]]:
-    """(dimension, value) of each dimension not broken down: its total concept, the whole
-    department for the budget unit."""
-    return ctx.totals
-
-
 def fact_key(ctx: Context, pairs: set[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     """A fact's dimensions, sorted: the ones its cell or words give, and the total of each
     dimension of its structure they do not give (so that a figure printed with and without
     a dimension's total, 合计 of every unit and the department's row, is one fact)."""
     given = {p for p, _ in pairs}
-    return tuple(sorted(pairs | {(p, v) for p, v in total_pairs(ctx) if p not in given}))
+    return tuple(sorted(pairs | {(p, v) for p, v in ctx.totals if p not in given}))
 
 
 def half_digit(printed: str) -> Decimal:

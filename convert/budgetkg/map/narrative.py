@@ -18,7 +18,6 @@ from budgetkg.map.graph import (
     half_digit,
     iri_pairs,
     lit,
-    total_pairs,
     zh,
 )
 from budgetkg.tables import PriorFigure, Statement
@@ -261,7 +260,7 @@ def _class_restated(ctx: Context, st: Statement) -> str | None:
     for printed in (kinds, kinds & _printed_kinds(ctx, wanted - kinds)):
         # the headings' 人员经费 over 离休费（款）: a kind the tables do not print the code under
         for iri, fact in sorted(ctx.facts.items()):
-            key = set(fact.key) - total_pairs(ctx)  # the dimensions the fact is broken down by
+            key = set(fact.key) - ctx.totals  # the dimensions the fact is broken down by
             core = wanted - kinds | printed
             if not core <= key or any(p not in allowed for p, _ in key - core):
                 continue
@@ -327,7 +326,7 @@ def _fact_named(ctx: Context, words: set[tuple[str, str]], subject: str,
 def _by_funding(ctx: Context, key: tuple[tuple[str, str], ...]) -> bool:
     """Whether the document prints the figure of a key under some funding source."""
     funding = term("fundingSource")
-    every = dict(total_pairs(ctx))[funding]
+    every = dict(ctx.totals)[funding]
     rest = {(p, v) for p, v in key if p != funding}
     for fact in ctx.facts.values():
         sources = {v for p, v in fact.key if p == funding}
