@@ -226,6 +226,26 @@ def test_shanghai_items_with_mismatched_brackets_become_classified_statements() 
     ]
 
 
+def test_a_short_numbered_line_stating_a_figure_is_a_heading_whose_figure_is_read() -> None:
+    from budgetkg.recognise.narrative import statements
+
+    mappings = load()
+    lines = (
+        TextLine(1, "2025年部门预算编制说明"),
+        TextLine(2, "（一）收入预算总计28849.38万元。包括："),
+        TextLine(3, "1．财政拨款收入预算总计28849.38万元。"),
+        TextLine(4, "（二）公共安全（类）"),
+        TextLine(5, "（三）公务接待费28.50万元，与2024年预算持平。"),
+    )
+    found = statements(lines, mappings.document, mappings.narrative, "江苏省高级人民法院")
+    assert [(s.subject, s.measure, str(s.value), s.section) for s in found] == [
+        ("收入预算总计", "amount", "28849.38", "（一）收入预算总计28849.38万元。包括："),
+        ("财政拨款收入预算总计", "amount", "28849.38", "（一）收入预算总计28849.38万元。包括："),
+        ("公务接待费", "amount", "28.50", "（三）公务接待费28.50万元，与2024年预算持平。"),
+        ("公务接待费", "change", "0", "（三）公务接待费28.50万元，与2024年预算持平。"),
+    ]
+
+
 def test_a_unit_document_is_told_from_a_department_document(tmp_path: Path) -> None:
     assert document((EXAMPLE,)).scope == "department"
     text = EXAMPLE.read_text(encoding="utf-8").replace("部门预算说明", "单位预算说明", 1)

@@ -437,6 +437,40 @@ def test_a_part_stated_alone_is_at_most_its_whole_and_need_not_be_all_of_it(
                   ) == [(message, "其中：人员经费支"), (message, "济源产城融合示范")]
 
 
+_THREE_PUBLIC = "济源产城融合示范区工业信息和科技局部门2026年“三公”经费支出预算为7.50万元。"
+
+
+def _listed_three_public(reception: str) -> str:
+    """The example's 三公 paragraph closed by 其中： and the items listed after it, numbered,
+    the second with a list of its own."""
+    return _replace(_THREE_PUBLIC, _THREE_PUBLIC + "其中：\n"
+                    "（一）因公出国（境）费0万元，与上年持平。\n"
+                    "（二）公务用车购置及运行费5.00万元，与上年持平。其中：\n"
+                    "1．公务用车购置费0万元。\n"
+                    "2．公务用车运行费5.00万元。\n"
+                    f"（三）公务接待费{reception}万元，与上年持平。\n")
+
+
+def test_the_numbered_paragraphs_after_a_closing_of_which_are_parts_of_its_amount(
+        tmp_path: Path) -> None:
+    assert not _findings(_listed_three_public("2.50"), tmp_path, "NarrativeParts")
+    found = _findings(_listed_three_public("3.50"), tmp_path, "NarrativeParts")
+    message = ('the parts stated do not add up to their whole: "“三公”经费支出预算" 7.5 万元, '
+               "its 3 parts stated add up to 8.5 万元")
+    # on the whole and on each item (a deeper list within the second is its own, not items)
+    assert sorted((f.message_en, f.row[:7]) for f in found) == [
+        (message, "济源产城融合示"), (message, "（一）因公出国"), (message, "（三）公务接待"),
+        (message, "（二）公务用车")]
+
+
+def test_a_numbered_list_of_totals_after_of_which_is_no_list_of_parts(tmp_path: Path) -> None:
+    # 收、支预算总计各…万元。其中：（一）收入预算总计…（二）支出预算总计…: each is the whole again
+    text = _replace(_THREE_PUBLIC, _THREE_PUBLIC + "其中：\n"
+                    "（一）“三公”经费支出预算合计7.50万元。\n"
+                    "（二）“三公”经费支出预算总计7.50万元。\n")
+    assert not _findings(text, tmp_path, "NarrativeParts")
+
+
 def test_an_amount_its_clause_gives_for_last_year_restates_nothing_and_is_no_part(
         tmp_path: Path) -> None:
     # 人员经费 1521.20 of 1614.30 万元 基本支出, then last year's figure and the change from it:

@@ -126,6 +126,9 @@ def _parts(ctx: Context) -> dict[int, list[tuple[int, bool]]]:
             groups[open_group][1].extend(members)
         else:
             open_group = -1
+    listed = {i for _, members in groups for i in members}
+    groups.extend((whole, [i for i in members if i not in listed])
+                  for whole, members in _listed(ctx))
     out: dict[int, list[tuple[int, bool]]] = {}
     for whole, members in groups:
         closing = [i for i in members if total.search(statements[i].subject)][:1]
@@ -135,6 +138,85 @@ def _parts(ctx: Context) -> dict[int, list[tuple[int, bool]]]:
         for i in parts:
             out.setdefault(i, []).extend((w, complete) for w in [whole, *closing])
     return out
+
+
+def _listed(ctx: Context) -> list[tuple[int, list[int]]]:
+    """Parts stated as a numbered list of the paragraphs after a paragraph ending with 其中：
+    (…年初预算为2993.92万元，支出决算为2940.05万元…其中： / 1、…（项）。…年初预算为135.90万元，
+    支出决算为135.25万元。 / 2、…): the first amount of each phase in each item is a part of the
+    opening paragraph's last amount of that phase (an item naming no phase: of its only amount).
+    Items are the paragraphs numbered alike from 1 on (deeper numbering in between is within an
+    item; one unnumbered heading without figures may come first); an item stating a total
+    (收入预算总计) is no part, nor one naming the whole's subject. For each whole: its parts."""
+    rules = ctx.mappings.narrative["parts"]
+    opening = re.compile(rules["list_opening"])
+    numberings = [re.compile(rx) for rx in rules["list_item"]]
+    total = ctx.mappings.vocabulary.total
+    yuan: dict[str, str] = ctx.mappings.document["units"]
+    statements = ctx.doc.statements
+    money: dict[tuple[int, int], list[int]] = {}
+    for i, st in enumerate(statements):
+        if st.measure == "amount" and st.unit in yuan:
+            money.setdefault((st.file, st.line), []).append(i)
+
+    def numbered(text: str) -> tuple[int, int] | None:
+        for level, rx in enumerate(numberings):
+            if m := rx.match(text):
+                return level, _numeral(m["n"])
+        return None
+
+    paragraphs = ctx.doc.paragraphs
+    groups: list[tuple[int, list[int]]] = []
+    for k, p in enumerate(paragraphs):
+        wholes = money.get((p.file, p.line), [])
+        if not wholes or not opening.search(p.text.strip()):
+            continue
+        items: list[tuple[int, int]] = []
+        level, headings = -1, 0
+        for q in paragraphs[k + 1:]:
+            place, number = (q.file, q.line), numbered(q.text.strip())
+            if q.file != p.file:
+                break
+            if number is None:
+                if items or place in money or headings:
+                    break
+                headings += 1
+            elif not items:
+                if number[1] != 1:
+                    break
+                level = number[0]
+                items.append(place)
+            elif number[0] > level:
+                continue
+            elif number == (level, len(items) + 1):
+                items.append(place)
+            else:
+                break
+        by_phase = {statements[i].phase: i for i in wholes}
+        parts: dict[int, list[int]] = {}
+        for place in items:
+            firsts: dict[str, int] = {}
+            for i in money.get(place, []):
+                firsts.setdefault(statements[i].phase, i)
+            for phase, i in firsts.items():
+                whole = by_phase.get(phase, wholes[0] if len(wholes) == 1 and not phase else None)
+                st = statements[i]
+                if whole is not None and not total.search(st.subject) \
+                        and st.subject != statements[whole].subject:
+                    parts.setdefault(whole, []).append(i)
+        groups.extend(parts.items())
+    return groups
+
+
+_CHINESE_DIGITS = {c: n for n, c in enumerate("一二三四五六七八九", start=1)}
+
+
+def _numeral(text: str) -> int:
+    """The number an item's numbering gives it: 3, 三, 十二, 二十."""
+    if text.isdigit():
+        return int(text)
+    tens, ten, ones = text.rpartition("十")
+    return (_CHINESE_DIGITS.get(tens, 1) * 10 if ten else 0) + _CHINESE_DIGITS.get(ones, 0)
 
 
 def _figures_before(ctx: Context, sentence: str, end: int) -> int:

@@ -154,7 +154,9 @@ def statements(
             if outer_re is None or outer_re.match(text) or any(
                     p.search(text) for p in part_heading):
                 outer = text
-            continue
+            # a heading stating a figure states it too: （一）收入预算总计28849.38万元。包括：
+            if not figure_re.search(text):
+                continue
         last_subject = item = ""
         for sentence in re.split(rules["sentence_split"], text):
             sentence = rejoin_wrapped(sentence)
