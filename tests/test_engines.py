@@ -301,9 +301,14 @@ def _unsummed(triples: list[ox.Triple]) -> list[ox.Triple]:
             ox.Triple(node, bk("printedTolerance"), ox.Literal("0.005", datatype=decimal)),
             *(ox.Triple(node, bk(p), o) for p, o in links.items())])
 
+    facts = next(t.object for t in triples if t.predicate == ox.NamedNode(
+        "http://purl.org/linked-data/cube#dataSet") and t.subject.value.startswith(
+        f"{table.value.split('/table/')[0]}/fact/"))
+
     def fact(name: str, amount: str, key: str, source: str) -> ox.NamedNode:
         node = ox.NamedNode(f"{BASE}unsummed/fact/{name}")
         added.extend([
+            ox.Triple(node, ox.NamedNode("http://purl.org/linked-data/cube#dataSet"), facts),
             ox.Triple(node, bk(key), ox.Literal("unsummed")),
             ox.Triple(node, bk("fundingSource"),
                       ox.NamedNode(f"{codelist}funding-source/{source}")),
