@@ -471,6 +471,15 @@ def test_a_numbered_list_of_totals_after_of_which_is_no_list_of_parts(tmp_path: 
     assert not _findings(text, tmp_path, "NarrativeParts")
 
 
+def test_a_numbered_list_mixing_amounts_that_may_overlap_is_no_list_of_parts(
+        tmp_path: Path) -> None:
+    # 公用经费 holds the 三公 spending: items of two families are no sum, whatever they add to
+    text = _replace(_THREE_PUBLIC, _THREE_PUBLIC + "其中：\n"
+                    "（一）公务接待费2.50万元，与上年持平。\n"
+                    "（二）公用经费90.00万元，主要用于办公费。\n")
+    assert not _findings(text, tmp_path, "NarrativeParts")
+
+
 def test_an_amount_its_clause_gives_for_last_year_restates_nothing_and_is_no_part(
         tmp_path: Path) -> None:
     # 人员经费 1521.20 of 1614.30 万元 基本支出, then last year's figure and the change from it:

@@ -204,8 +204,29 @@ def _listed(ctx: Context) -> list[tuple[int, list[int]]]:
                 if whole is not None and not total.search(st.subject) \
                         and st.subject != statements[whole].subject:
                     parts.setdefault(whole, []).append(i)
-        groups.extend(parts.items())
+        groups.extend((whole, members) for whole, members in parts.items()
+                      if _disjoint(ctx, [statements[i] for i in members]))
     return groups
+
+
+def _disjoint(ctx: Context, items: list[Statement]) -> bool:
+    """Whether a list's items are amounts no two of which overlap, so that they can add up:
+    all classes of the classification (a 类/款/项 item, none a class above another listed:
+    社会保障和就业支出 and its 行政单位离退休 overlap), or all of one family of disjoint topics
+    (narrative.yaml parts.list_families: 人员经费 and 公用经费, not 公用经费 and 三公经费)."""
+    rules = ctx.mappings.narrative
+    families = [set(f) for f in rules["parts"]["list_families"]]
+
+    def family(st: Statement) -> int | None:
+        if st.topic == rules["classified_topic"] or _LEVEL.search(st.subject):
+            return -1
+        return next((k for k, f in enumerate(families) if st.topic in f), None)
+
+    kinds = {family(st) for st in items}
+    if len(kinds) != 1 or None in kinds or any(_OTHER_YEAR.search(st.subject) for st in items):
+        return False
+    names = [tuple(st.subject.split(" / ")) for st in items]
+    return not any(a != b and b[:len(a)] == a for a in names for b in names)
 
 
 _CHINESE_DIGITS = {c: n for n, c in enumerate("一二三四五六七八九", start=1)}
