@@ -175,6 +175,8 @@ class Curated:
     translations: dict[str, str]  # zh -> en, whatever the scheme
     until: dict[str, int] = field(default_factory=dict)  # code -> last edition listing it
     complete: tuple[str, ...] = ()  # the levels (类, 款, 项) the scheme holds in full
+    children_from: dict[str, int] = field(default_factory=dict)  # class -> edition from which
+    # the lists hold all its 款
 
 
 def build_graph(spec: SchemeSpec, rows: list[CodeRow], curated: Curated | None = None) -> Graph:
@@ -252,6 +254,8 @@ def build_graph(spec: SchemeSpec, rows: list[CodeRow], curated: Curated | None =
             graph.add((concept, RDFS.comment, Literal(UNTIL_ZH.format(year=year), lang="zh")))
         if parent and parent not in observed:
             pending.append(parent)
+    for code, year in sorted(curated.children_from.items()):
+        graph.add((concepts[code], BK.childrenCompleteFrom, Literal(str(year), datatype=XSD.gYear)))
     _english(graph, concepts, observed, curated)
     _levels(graph, scheme, concepts, observed, curated.complete)
     _total(graph, scheme, add_in_scheme("total", "", True))
@@ -368,7 +372,9 @@ def read_curated(mappings: Path, scheme_id: str, translations: dict[str, str]) -
         {str(p["code"]): int(p["until"]) for p in codes["parents"]
          if p["scheme"] == scheme_id and "until" in p},
         tuple(zh for zh, _, _ in LEVELS if any(
-            c["scheme"] == scheme_id and c["level"] == zh for c in codes["complete_levels"])))
+            c["scheme"] == scheme_id and c["level"] == zh for c in codes["complete_levels"])),
+        {str(code): int(c["from"]) for c in codes["complete_children"]
+         if c["scheme"] == scheme_id for code in c["codes"]})
 
 
 def known_translations(codelists: Path, mappings: Path) -> dict[str, str]:

@@ -149,8 +149,9 @@ def _misnamed(triples: list[ox.Triple]) -> list[ox.Triple]:
     document's first table and narrative: a 款 row under a 类 the table does not print
     (CodeParent), a class printed with the name it had before its rename (CodeRenamed), two
     rows printing one name under sibling codes (CodeSibling), a code under a class no edition
-    has (CodeClass), an item stated twice with two figures in one paragraph
-    (NarrativeRestated), a class the narrative names by its old name (NarrativeClassName)."""
+    has (CodeClass), a 款 the lists lack under a class they hold all 款 of (CodeChild), an
+    item stated twice with two figures in one paragraph (NarrativeRestated), a class the
+    narrative names by its old name (NarrativeClassName)."""
     bk = lambda name: ox.NamedNode(BK + name)  # noqa: E731
     label = ox.NamedNode(str(rdflib.RDFS.label))
     codelist = "https://w3id.org/budgetkg/codelist/"
@@ -188,6 +189,15 @@ def _misnamed(triples: list[ox.Triple]) -> list[ox.Triple]:
                       ox.NamedNode(f"{codelist}dept-economic")),
             ox.Triple(concept, ox.NamedNode(skos + above), ox.NamedNode(
                 f"{codelist}dept-economic" + ("/300" if above == "broader" else "")))])
+    # a 款 the lists lack under a class whose 款 they hold in full (CodeChild), in a document of
+    # the sample's year (2026, after the 2018 edition)
+    row("no-such-kuan", "30116", "dept-economic", "其他社会保障缴费")
+    kuan = ox.NamedNode(f"{codelist}dept-economic/30116")
+    added.extend([
+        ox.Triple(kuan, bk("unlisted"), ox.Literal(True)),
+        ox.Triple(kuan, ox.NamedNode(skos + "notation"), ox.Literal("30116")),
+        ox.Triple(kuan, ox.NamedNode(skos + "broader"),
+                  ox.NamedNode(f"{codelist}dept-economic/301"))])
 
     def said(name: str, subject: str, value: str, sentence: str) -> None:
         node = ox.NamedNode(f"{BASE}misnamed/statement/{name}")

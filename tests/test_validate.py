@@ -90,6 +90,28 @@ def _replace(old: str, new: str) -> str:
     return text.replace(old, new)
 
 
+def test_a_code_under_a_class_whose_codes_the_lists_hold_in_full_must_be_one_of_them(
+        tmp_path: Path) -> None:
+    # the 2018 edition has 13 款 under 301: 30116 is none (a typo of 30112); 30104 社会保障缴费
+    # was one before 2018, not in the 2026 example
+    found = _findings(_replace("30112\t其他社会保障缴费\t50102", "30116\t其他社会保障缴费\t50102"),
+                      tmp_path, "CodeChild")
+    assert [(f.message_en, f.table) for f in found] == [
+        ('no such code: 30116 is not a code under 301 "工资福利支出" in the 2026 edition',
+         "一般公共预算基本支出表")]
+    found = _findings(_replace("30108\t机关事业单位基本养老保险缴费\t50102",
+                               "30104\t机关事业单位基本养老保险缴费\t50102"), tmp_path, "CodeChild")
+    assert [f.message_en for f in found] == [
+        'no such code: 30104 is not a code under 301 "工资福利支出" in the 2026 edition']
+    assert not _findings(EXAMPLE.read_text(encoding="utf-8"), tmp_path, "CodeChild")
+
+
+def test_a_code_under_a_class_complete_from_2018_is_no_finding_in_an_earlier_document(
+        tmp_path: Path) -> None:
+    text = _replace("30112\t其他社会保障缴费\t50102", "30116\t其他社会保障缴费\t50102")
+    assert not _findings(text.replace("2026", "2017"), tmp_path, "CodeChild")
+
+
 def test_a_class_printed_with_its_former_name_is_a_milder_finding_naming_the_rename_year(
         tmp_path: Path) -> None:
     text = _replace("30302\t退休费\t50905", "30307\t医疗费\t50905")
