@@ -107,6 +107,19 @@ class Context:
         return frozenset({(term(d), concept(*t.split("/"))) for d, t in FACT_TOTALS.items()}
                          | {(term("budgetUnit"), self.iri.org)})
 
+    @cached_property
+    def broken_down(self) -> dict[tuple[str, str], list[tuple[str, frozenset[tuple[str, str]],
+                                                               Fact]]]:
+        """For each (dimension, value) a fact is broken down by (not a total): the facts so
+        broken down, by IRI, each with all the (dimension, value) it is broken down by. Made on
+        first use, which must come after the facts are made (the narrative's linking)."""
+        out: dict[tuple[str, str], list[tuple[str, frozenset[tuple[str, str]], Fact]]] = {}
+        for iri, fact in sorted(self.facts.items()):
+            key = frozenset(fact.key) - self.totals
+            for pair in key:
+                out.setdefault(pair, []).append((iri, key, fact))
+        return out
+
     def dims(self) -> dict[str, Value]:
         return {
             "fiscalYear": lit(self.doc.year, "gYear"),

@@ -356,14 +356,14 @@ def _class_restated(ctx: Context, st: Statement) -> str | None:
     if st.phase:
         of_document["budgetPhase"] = ox.NamedNode(concept("budget-phase", st.phase))
     dims = {(term(d), str(v.value)) for d, v in of_document.items()}
-    wanted = {(term(CODE_PROPERTY[scheme_name]), concept(scheme_name, code)),
-              (term("operationCharacter"), concept("operation", "expenditure"))} | dims | kinds
+    coded = (term(CODE_PROPERTY[scheme_name]), concept(scheme_name, code))
+    wanted = {coded, (term("operationCharacter"), concept("operation", "expenditure"))} \
+        | dims | kinds
     allowed = {term("fundingSource"), term("coverage")}
     candidates: list[tuple[str, set[str], Fact]] = []
-    for printed in (kinds, kinds & _printed_kinds(ctx, wanted - kinds)):
+    for printed in (kinds, kinds & _printed_kinds(ctx, coded, wanted - kinds)):
         # the headings' 人员经费 over 离休费（款）: a kind the tables do not print the code under
-        for iri, fact in sorted(ctx.facts.items()):
-            key = set(fact.key) - ctx.totals  # the dimensions the fact is broken down by
+        for iri, key, fact in ctx.broken_down.get(coded, []):
             core = wanted - kinds | printed
             if not core <= key or any(p not in allowed for p, _ in key - core):
                 continue
@@ -381,10 +381,12 @@ def _class_restated(ctx: Context, st: Statement) -> str | None:
     return whole[0]
 
 
-def _printed_kinds(ctx: Context, wanted: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    """The expenditure types the document's facts of the wanted dimensions are printed under."""
+def _printed_kinds(ctx: Context, coded: tuple[str, str],
+                   wanted: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The expenditure types the document's facts of the wanted dimensions (among them the
+    code `coded`) are printed under."""
     kind = term("expenditureType")
-    return {(p, v) for fact in ctx.facts.values() if wanted <= set(fact.key)
+    return {(p, v) for _, key, fact in ctx.broken_down.get(coded, []) if wanted <= key
             for p, v in fact.key if p == kind}
 
 
