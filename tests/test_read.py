@@ -246,6 +246,16 @@ def test_a_short_numbered_line_stating_a_figure_is_a_heading_whose_figure_is_rea
     ]
 
 
+def test_an_amount_cut_from_last_year_is_a_change_not_an_amount() -> None:
+    from budgetkg.recognise.narrative import statements
+
+    mappings = load()
+    lines = (TextLine(1, "2017年部门预算编制说明"),
+             TextLine(2, "主要原因是案件审判经费2017年度预算安排较上年压减200万元。"))
+    found = statements(lines, mappings.document, mappings.narrative, "江苏省高级人民法院")
+    assert [(s.measure, str(s.value)) for s in found] == [("change", "-200")]
+
+
 def test_a_unit_document_is_told_from_a_department_document(tmp_path: Path) -> None:
     assert document((EXAMPLE,)).scope == "department"
     text = EXAMPLE.read_text(encoding="utf-8").replace("部门预算说明", "单位预算说明", 1)
