@@ -11,7 +11,7 @@ import pytest
 from budgetkg.cells import parse_amount, rejoin_wrapped
 from budgetkg.mapping import load
 from budgetkg.pipeline import document
-from budgetkg.tables import BudgetTable, Document, TextLine
+from budgetkg.tables import BudgetTable, Document, Statement, TextLine
 from tests.conftest import EXAMPLE
 
 KINDS = [
@@ -210,16 +210,21 @@ def test_department_goals_give_levels_comparators_and_tasks(doc: Document) -> No
     assert by_name["绩效目标编制完成率"].level2 == "绩效管理"
 
 
-def test_shanghai_items_with_mismatched_brackets_become_classified_statements() -> None:
+def _statements(organisation: str, *texts: str) -> list[Statement]:
+    """The statements read from an explanation part of these lines, after its heading."""
     from budgetkg.recognise.narrative import statements
 
     mappings = load()
-    lines = (
-        TextLine(1, "2025年部门预算编制说明"),
-        TextLine(2, "1. “一般公共服务支出（类）商贸事务（款）行政运行（项）”938.99万元。"),
-        TextLine(3, "11. “卫生健康支出（类）行政事业单位医疗（款)行政单位医疗（项）”63.19万元。"),
-    )
-    found = statements(lines, mappings.document, mappings.narrative, "上海市普陀区商务委员会")
+    lines = (TextLine(1, "部门预算编制说明"),
+             *(TextLine(n, text) for n, text in enumerate(texts, start=2)))
+    return list(statements(lines, mappings.document, mappings.narrative, organisation))
+
+
+def test_shanghai_items_with_mismatched_brackets_become_classified_statements() -> None:
+    found = _statements(
+        "上海市普陀区商务委员会",
+        "1. “一般公共服务支出（类）商贸事务（款）行政运行（项）”938.99万元。",
+        "11. “卫生健康支出（类）行政事业单位医疗（款)行政单位医疗（项）”63.19万元。")
     assert [(s.subject, s.topic, str(s.value)) for s in found] == [
         ("一般公共服务支出 / 商贸事务 / 行政运行", "function-item", "938.99"),
         ("卫生健康支出 / 行政事业单位医疗 / 行政单位医疗", "function-item", "63.19"),
@@ -227,17 +232,9 @@ def test_shanghai_items_with_mismatched_brackets_become_classified_statements() 
 
 
 def test_a_short_numbered_line_stating_a_figure_is_a_heading_whose_figure_is_read() -> None:
-    from budgetkg.recognise.narrative import statements
-
-    mappings = load()
-    lines = (
-        TextLine(1, "2025年部门预算编制说明"),
-        TextLine(2, "（一）收入预算总计28849.38万元。包括："),
-        TextLine(3, "1．财政拨款收入预算总计28849.38万元。"),
-        TextLine(4, "（二）公共安全（类）"),
-        TextLine(5, "（三）公务接待费28.50万元，与2024年预算持平。"),
-    )
-    found = statements(lines, mappings.document, mappings.narrative, "江苏省高级人民法院")
+    found = _statements("江苏省高级人民法院", "（一）收入预算总计28849.38万元。包括：",
+                        "1．财政拨款收入预算总计28849.38万元。", "（二）公共安全（类）",
+                        "（三）公务接待费28.50万元，与2024年预算持平。")
     assert [(s.subject, s.measure, str(s.value), s.section) for s in found] == [
         ("收入预算总计", "amount", "28849.38", "（一）收入预算总计28849.38万元。包括："),
         ("财政拨款收入预算总计", "amount", "28849.38", "（一）收入预算总计28849.38万元。包括："),
@@ -247,12 +244,8 @@ def test_a_short_numbered_line_stating_a_figure_is_a_heading_whose_figure_is_rea
 
 
 def test_an_amount_cut_from_last_year_is_a_change_not_an_amount() -> None:
-    from budgetkg.recognise.narrative import statements
-
-    mappings = load()
-    lines = (TextLine(1, "2017年部门预算编制说明"),
-             TextLine(2, "主要原因是案件审判经费2017年度预算安排较上年压减200万元。"))
-    found = statements(lines, mappings.document, mappings.narrative, "江苏省高级人民法院")
+    found = _statements("江苏省高级人民法院",
+                        "主要原因是案件审判经费2017年度预算安排较上年压减200万元。")
     assert [(s.measure, str(s.value)) for s in found] == [("change", "-200")]
 
 

@@ -485,20 +485,15 @@ def test_the_numbered_paragraphs_after_a_closing_of_which_are_parts_of_its_amoun
         (message, "（二）公务用车")]
 
 
-def test_a_numbered_list_of_totals_after_of_which_is_no_list_of_parts(tmp_path: Path) -> None:
+@pytest.mark.parametrize("items", [
     # 收、支预算总计各…万元。其中：（一）收入预算总计…（二）支出预算总计…: each is the whole again
-    text = _replace(_THREE_PUBLIC, _THREE_PUBLIC + "其中：\n"
-                    "（一）“三公”经费支出预算合计7.50万元。\n"
-                    "（二）“三公”经费支出预算总计7.50万元。\n")
-    assert not _findings(text, tmp_path, "NarrativeParts")
-
-
-def test_a_numbered_list_mixing_amounts_that_may_overlap_is_no_list_of_parts(
-        tmp_path: Path) -> None:
+    "（一）“三公”经费支出预算合计7.50万元。\n（二）“三公”经费支出预算总计7.50万元。\n",
     # 公用经费 holds the 三公 spending: items of two families are no sum, whatever they add to
-    text = _replace(_THREE_PUBLIC, _THREE_PUBLIC + "其中：\n"
-                    "（一）公务接待费2.50万元，与上年持平。\n"
-                    "（二）公用经费90.00万元，主要用于办公费。\n")
+    "（一）公务接待费2.50万元，与上年持平。\n（二）公用经费90.00万元，主要用于办公费。\n",
+], ids=["totals", "overlapping-families"])
+def test_a_numbered_list_of_totals_or_of_amounts_that_may_overlap_is_no_list_of_parts(
+        items: str, tmp_path: Path) -> None:
+    text = _replace(_THREE_PUBLIC, _THREE_PUBLIC + "其中：\n" + items)
     assert not _findings(text, tmp_path, "NarrativeParts")
 
 
