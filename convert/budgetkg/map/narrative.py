@@ -148,53 +148,22 @@ def _listed(ctx: Context) -> list[tuple[int, list[int]]]:
     Items are the paragraphs numbered alike from 1 on (deeper numbering in between is within an
     item; one unnumbered heading without figures may come first); an item stating a total
     (收入预算总计) is no part, nor one naming the whole's subject. For each whole: its parts."""
-    rules = ctx.mappings.narrative["parts"]
-    opening = re.compile(rules["list_opening"])
-    numberings = [re.compile(rx) for rx in rules["list_item"]]
+    opening = re.compile(ctx.mappings.narrative["parts"]["list_opening"])
     total = ctx.mappings.vocabulary.total
     yuan: dict[str, str] = ctx.mappings.document["units"]
     statements = ctx.doc.statements
-    money: dict[tuple[int, int], list[int]] = {}
+    money: dict[tuple[int, int], list[int]] = {}  # (file, line) -> its amounts
     for i, st in enumerate(statements):
         if st.measure == "amount" and st.unit in yuan:
             money.setdefault((st.file, st.line), []).append(i)
-
-    def numbered(text: str) -> tuple[int, int] | None:
-        for level, rx in enumerate(numberings):
-            if m := rx.match(text):
-                return level, _numeral(m["n"])
-        return None
-
-    paragraphs = ctx.doc.paragraphs
     groups: list[tuple[int, list[int]]] = []
-    for k, p in enumerate(paragraphs):
+    for k, p in enumerate(ctx.doc.paragraphs):
         wholes = money.get((p.file, p.line), [])
         if not wholes or not opening.search(p.text.strip()):
             continue
-        items: list[tuple[int, int]] = []
-        level, headings = -1, 0
-        for q in paragraphs[k + 1:]:
-            place, number = (q.file, q.line), numbered(q.text.strip())
-            if q.file != p.file:
-                break
-            if number is None:
-                if items or place in money or headings:
-                    break
-                headings += 1
-            elif not items:
-                if number[1] != 1:
-                    break
-                level = number[0]
-                items.append(place)
-            elif number[0] > level:
-                continue
-            elif number == (level, len(items) + 1):
-                items.append(place)
-            else:
-                break
         by_phase = {statements[i].phase: i for i in wholes}
         parts: dict[int, list[int]] = {}
-        for place in items:
+        for place in _items(ctx, k, set(money)):
             firsts: dict[str, int] = {}
             for i in money.get(place, []):
                 firsts.setdefault(statements[i].phase, i)
@@ -207,6 +176,44 @@ def _listed(ctx: Context) -> list[tuple[int, list[int]]]:
         groups.extend((whole, members) for whole, members in parts.items()
                       if _disjoint(ctx, [statements[i] for i in members]))
     return groups
+
+
+def _items(ctx: Context, opening: int, stating: set[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(file, line) of each item of the list the paragraph `opening` opens: the paragraphs
+    after it numbered alike from 1 on (narrative.yaml parts.list_item), deeper numbering in
+    between being within an item; one unnumbered paragraph stating no amount (`stating`: the
+    places of those that do) may come first, a heading (一般公共服务)."""
+    numberings = [re.compile(rx) for rx in ctx.mappings.narrative["parts"]["list_item"]]
+
+    def numbered(text: str) -> tuple[int, int] | None:
+        for level, rx in enumerate(numberings):
+            if m := rx.match(text.strip()):
+                return level, _numeral(m["n"])
+        return None
+
+    paragraphs = ctx.doc.paragraphs
+    items: list[tuple[int, int]] = []
+    level, headings = -1, 0
+    for q in paragraphs[opening + 1:]:
+        place, number = (q.file, q.line), numbered(q.text)
+        if q.file != paragraphs[opening].file:
+            break
+        if number is None:
+            if items or place in stating or headings:
+                break
+            headings += 1
+        elif not items:
+            if number[1] != 1:
+                break
+            level = number[0]
+            items.append(place)
+        elif number[0] > level:
+            continue
+        elif number == (level, len(items) + 1):
+            items.append(place)
+        else:
+            break
+    return items
 
 
 def _disjoint(ctx: Context, items: list[Statement]) -> bool:
