@@ -23,9 +23,6 @@ UNNAMED: dict[str, str] = {
     # column 13 of table 5 already misses the 89.10 row the example omits (VIOLATIONS in
     # test_validate.py): its total row fails by 117.10, its row by 100, so they do not cross
     "table 5 row 7 column 13: 1,160.40 -> 1,060.40": "the column's sum was already broken",
-    # the row prints two codes and two names (30110 职工基本医疗保险缴费 | 50102 社会保障缴费):
-    # which name is whose is not in the graph, so CodeSibling leaves two-name rows out
-    "table 6 row 27: code 30110 -> 30119": "a two-name row: its names are not tied to its codes",
     # 50205 委托业务费 is printed elsewhere only on a two-name row (30226 劳务费 | 50205 委托业务费)
     "table 7 row 3: code 50205 -> 50207": "its sibling is printed only on a two-name row",
 }
