@@ -35,6 +35,9 @@ class Division:
     parent: str  # the code of the division above it ("" for a province)
 
 
+_TOP_LEVELS = re.compile(r"^\t{0,2}[^\t\r\n][^\r\n]*", re.MULTILINE)  # a line two tabs deep at most
+
+
 @cache
 def divisions() -> dict[str, Division]:
     """The national division list by code, from jionlp's data file (read, not imported: the
@@ -51,10 +54,8 @@ def divisions() -> dict[str, Division]:
         raise MappingError(path, f"cannot read the division list: {exc}") from exc
     out: dict[str, Division] = {}
     chain: list[str] = ["", "", ""]
-    for line in text.splitlines():
+    for line in _TOP_LEVELS.findall(text):  # the file's towns and villages are 700,000 lines
         depth = len(line) - len(line.lstrip("\t"))
-        if depth > 2:
-            continue
         fields = line.strip("\t").split("\t")
         if len(fields) < 2 or not fields[1].isdigit():
             chain[depth] = ""  # a division the list gives no code (some of 台湾省)
