@@ -205,3 +205,28 @@ def test_the_converters_fact_structures_are_the_ontologys() -> None:
         assert set(FACT_TOTALS) | {"budgetUnit"} <= components, kind
         assert {"amount", "currency", "fiscalPeriod", "operationCharacter", "organisation",
                 "budgetPhase", "aggregation"} <= components, kind
+
+
+def test_two_cells_printing_one_fact_differently_are_decided_by_the_narrative() -> None:
+    # 人大 2017: 单位预留机动经费 128.43 is printed by the 收支预算总表 (first) and by table 3,
+    # and stated by the narrative. Changed in the first table, the two cells tie; the narrative
+    # sides with the second, so the fact keeps 128.43 and the changed cell is the one named.
+    from dataclasses import replace
+
+    from budgetkg import validate
+
+    doc = pipeline.normalised((shared_path(
+        "corpus", "jiangsu-provincial", "js-renda-2017-dept-budget.pdf"),))
+    table = next(t for t in doc.tables if t.number == 1)
+    row = next(r for r in table.rows if r.number == 3)
+    old = row.amounts[5]
+    assert old is not None and old.printed == "128.43"
+    new = replace(old, value=Decimal("115.73"), printed="115.73", yuan=Decimal("1157300.00"))
+    changed_row = replace(row, amounts=(*row.amounts[:5], new, *row.amounts[6:]))
+    changed = replace(doc, tables=tuple(
+        replace(t, rows=tuple(changed_row if r is row else r for r in t.rows)) if t is table
+        else t for t in doc.tables))
+    found = validate.validate(pipeline.convert_document(changed, "https://data.budgetkg.org/")[2])
+    named = [(f.order, f.column) for f in found.findings
+             if f.shape.endswith("/SameFigure")]
+    assert named == [((1, 3), 6)]

@@ -38,8 +38,8 @@ def to_graph(doc: Document, mappings: Mappings, base: str) -> tuple[str, list[ox
         ctx.table_iris[table.number] = iri.table(table.kind, occurrences[table.kind])
     for table in doc.tables:
         tables.table(ctx, table, ctx.table_iris[table.number])
+    statements = narrative.statements(ctx)  # first: what it restates breaks a tie of cells
     facts.build(ctx)
-    statements = narrative.statements(ctx)
     links.regions(ctx)
     links.project_links(ctx)
     narrative.prior_figures(ctx, statements)

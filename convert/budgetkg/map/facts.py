@@ -92,9 +92,11 @@ def state(ctx: Context, stated: list[CellStatement]) -> None:
 
 
 def build(ctx: Context) -> None:
-    """Each fact with its dimensions and its amount: the one most of its cells print (the
-    first printed, on a tie); a cell printing another is a finding of validation. The facts of
-    one operation are the observations of the document's fact set of that kind."""
+    """Each fact with its dimensions and its amount: the one most of its cells print; on a
+    tie, the one more of the narrative's statements restating it agree with (ctx.restated,
+    within the rounding of both), then the first printed. A cell printing another is a finding
+    of validation. The facts of one operation are the observations of the document's fact set
+    of that kind."""
     g = ctx.graph
     if not ctx.facts:
         return
@@ -102,8 +104,11 @@ def build(ctx: Context) -> None:
     for fact, state in sorted(ctx.facts.items()):
         counts = Counter(amount for _, amount, _, _ in state.cells)
         first = {amount: place for place, amount, _, _ in sorted(state.cells, reverse=True)}
-        value = max(counts, key=lambda a: (counts[a], tuple(-p for p in first[a])))
-        amounts[fact] = (value, min(t for _, a, t, _ in state.cells if a == value))
+        slack = {a: min(t for _, b, t, _ in state.cells if b == a) for a in counts}
+        said = Counter(a for a in counts for value, tolerance in ctx.restated.get(fact, [])
+                       if abs(value - a) <= tolerance + slack[a])
+        value = max(counts, key=lambda a: (counts[a], said[a], tuple(-p for p in first[a])))
+        amounts[fact] = (value, slack[value])
     levels = _aggregation(ctx, amounts)
     exact, listed = codelists().exact, codelists()
     classes = {term(p) for p in CODE_PROPERTY.values()}

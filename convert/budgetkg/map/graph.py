@@ -99,6 +99,8 @@ class Context:
     classified: dict[tuple[str, int, str], list[TableRow]] = field(default_factory=dict)
     table_iris: dict[int, str] = field(default_factory=dict)  # table number -> IRI
     facts: dict[str, Fact] = field(default_factory=dict)  # fact IRI -> what states it
+    # fact IRI -> (amount, tolerance) in 元 of each narrative statement restating it
+    restated: dict[str, list[tuple[Decimal, Decimal]]] = field(default_factory=dict)
 
     @cached_property
     def totals(self) -> frozenset[tuple[str, str]]:

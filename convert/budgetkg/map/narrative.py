@@ -61,6 +61,8 @@ def statements(ctx: Context) -> list[str]:
             fact = _restated(ctx, st) or _class_restated(ctx, st)
         if fact is not None:
             g.add(s, term("restates"), fact)
+            ctx.restated.setdefault(fact, []).append(
+                (st.value * factor, half_digit(str(abs(st.value))) * factor))
         elif st.measure == "amount" and st.unit in yuan and (
                 bound := _topic_terms(ctx, st.topic, "at_most")):
             fact = _fact_named(ctx, bound, "", st.phase)
