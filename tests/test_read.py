@@ -255,3 +255,11 @@ def test_a_unit_document_is_told_from_a_department_document(tmp_path: Path) -> N
     path = tmp_path / EXAMPLE.name
     path.write_text(text, encoding="utf-8")
     assert document((path,)).scope == "unit"
+
+
+def test_a_chart_label_naming_a_rate_of_nothing_said_is_no_statement() -> None:
+    # a pie chart's labels, extracted as text under the sentence they illustrate
+    found = _statements("江苏省高级人民法院", "项目支出11343.27万元，占34.20%；",
+                        "项目支出,34.20% 基本支出,55.98%", "0.64%")
+    assert [(s.subject, s.measure, str(s.value)) for s in found] == [
+        ("项目支出", "amount", "11343.27"), ("项目支出", "share", "34.20")]

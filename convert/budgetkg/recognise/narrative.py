@@ -193,6 +193,9 @@ def statements(
                 subject = (heading["subject"] if heading else subject) or last_subject
                 if not subject or phase_only.match(subject):  # 年初预算为…，支出决算为…: one thing
                     subject = in_sentence or item or subject
+                if not subject and unit == "%" and kind == "amount":
+                    cursor = m.end()  # a chart's label (项目支出,34.20%): a rate of nothing said
+                    continue
                 last_subject = in_sentence = subject
                 value = Decimal(m["value"].replace(",", "")) * sign
                 subject, topic = classify(subject)
