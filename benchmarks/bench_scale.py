@@ -1107,6 +1107,7 @@ def main() -> None:
     runners: dict[str, Callable[[Context], list[str]]] = {
         "build": build_part, "validate": validate_part, "load": load_part,
         "queries": queries_part}
+
     def section() -> list[str]:
         return [*header_lines(ctx, started, loadavg()),
                 *(line for part in PARTS for line in ctx.lines.get(part, [])),

@@ -327,7 +327,6 @@ def to_turtle(graph: Graph) -> str:
     return buffer.getvalue().decode("utf-8")
 
 
-
 @dataclass(frozen=True)
 class Rename:
     """A class renamed in an edition of 政府收支分类科目 (mappings/codes.yaml `renames`)."""

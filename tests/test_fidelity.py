@@ -64,6 +64,7 @@ def source_body_rows() -> dict[int, list[list[str]]]:
                 pages.append([])
         pages = [p for p in pages if p]
         rows = []
+
         def cells(line: str) -> list[str]:
             return _trim([_norm(c) for c in line.split("\t")])
 

@@ -52,6 +52,8 @@ VIOLATIONS = {
     ],
     "sh-putuo-shangwuwei-2025-dept-budget.pdf": [],
 }
+
+
 def _document(name: str) -> Path:
     return EXAMPLE if name == EXAMPLE.name else shared_path("docs", name)
 

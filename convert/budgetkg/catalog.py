@@ -154,7 +154,6 @@ class Described:
     place: str = ""  # the department's region (bk:region) as its graph gives it, "" for none
     area: str = ""  # that region's name in full
 
-
     @property
     def series(self) -> str:
         return self.iri.rsplit("/", 2)[0]  # {base}doc/<department>: the parent of its documents

@@ -280,6 +280,8 @@ def _fast(store: ox.Store, across: bool = False) -> ValidationReport:
 # SPARQL constraint's messages, one template listing the bindings, and both engines fill the
 # messages of the shapes from the bindings with the one function _fill.
 _SEPARATOR, _EQUALS = "\x1f", "\x1e"
+
+
 def _binding_template(messages: Iterable[str]) -> str:
     names = sorted({"this", "value"} | {m.group(1) for text in messages
                                         for m in _VARIABLE.finditer(text)})

@@ -351,7 +351,6 @@ def publish_command(
 # --- query -------------------------------------------------------------------------------------
 
 
-
 def _sparql(argument: str) -> str:
     """The query text: as given, or @FILE, or @NAME of a named query (budgetkg query --list);
     @queries/NAME.rq still names a named query from any folder."""

@@ -72,7 +72,6 @@ class Progress:
                       f"({seconds:.1f} s)", markup=False, highlight=False)
 
 
-
 def print_named_queries() -> None:
     """The named queries: name, question in Chinese and in English."""
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)

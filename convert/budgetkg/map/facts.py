@@ -145,6 +145,7 @@ def build(ctx: Context) -> None:
         g.add(fact, term("cellCount"), lit(len(state.cells)))
         _funding_sum(ctx, fact, state)
 
+
 _CLASSIFIED = {term(p) for p in CODE_PROPERTY.values()}
 
 

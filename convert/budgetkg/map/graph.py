@@ -82,7 +82,6 @@ class Fact:
     key: tuple[tuple[str, str], ...]  # (property IRI, value IRI or literal) pairs, sorted
     cells: list[tuple[tuple[int, int, int], Decimal, Decimal, str]] = field(default_factory=list)
 
-
     # ((table, row, column), amount in 元, its rounding tolerance in 元, observation IRI)
 
 
@@ -154,6 +153,7 @@ def unlisted(ctx: Context, scheme_name: str, code: str) -> None:
         g.add(parent, SKOS + "narrower", iri)
         if listed.knows(parent):
             return
+
 
 CODE_PROPERTY = {
     "function": "functionalClassification",

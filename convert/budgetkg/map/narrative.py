@@ -300,6 +300,7 @@ def _topic_terms(ctx: Context, topic: str, key: str = "terms") -> set[tuple[str,
             return {(d, v) for d, values in t.get(key, {}).items() for v in values}
     return set()
 
+
 _LEVEL = re.compile(r"([^（()）“”\"，,：:]+?)\s*[（(](类|款|项)[）)]")
 
 _DIGITS = {"类": 3, "款": 5, "项": 7}

@@ -243,7 +243,6 @@ class _Groups:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-
 @dataclass(frozen=True)
 class _Region:
     horizontal: tuple[Rule, ...]
