@@ -175,8 +175,7 @@ class Curated:
     translations: dict[str, str]  # zh -> en, whatever the scheme
     until: dict[str, int] = field(default_factory=dict)  # code -> last edition listing it
     complete: tuple[str, ...] = ()  # the levels (类, 款, 项) the scheme holds in full
-    children_from: dict[str, int] = field(default_factory=dict)  # class -> edition from which
-    # the lists hold all its 款
+    children_from: dict[str, int] = field(default_factory=dict)  # class -> edition: all its 款
 
 
 def build_graph(spec: SchemeSpec, rows: list[CodeRow], curated: Curated | None = None) -> Graph:

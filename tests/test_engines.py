@@ -177,27 +177,22 @@ def _misnamed(triples: list[ox.Triple]) -> list[ox.Triple]:
     row("twin-a", "30101", "dept-economic", "工资")
     row("twin-b", "30102", "dept-economic", "工资")
     row("pension", "20805", "function", "行政事业单位养老支出")
-    # a code under a class no edition has (CodeClass): the concepts a document mints for it
+    # a code under a class no edition has (CodeClass), and a 款 the lists lack under a class
+    # whose 款 they hold in full (CodeChild; the sample is of 2026, after the 2018 edition):
+    # the concepts a document mints for them
     row("mistyped", "30001", "dept-economic", "基本工资")
+    row("no-such-kuan", "30116", "dept-economic", "其他社会保障缴费")
     skos = "http://www.w3.org/2004/02/skos/core#"
-    for code, above in (("30001", "broader"), ("300", "topConceptOf")):
-        concept = ox.NamedNode(f"{codelist}dept-economic/{code}")
+    dept = f"{codelist}dept-economic"
+    for code, above, target in (("30001", "broader", f"{dept}/300"),
+                                ("300", "topConceptOf", dept),
+                                ("30116", "broader", f"{dept}/301")):
+        concept = ox.NamedNode(f"{dept}/{code}")
         added.extend([
             ox.Triple(concept, bk("unlisted"), ox.Literal(True)),
             ox.Triple(concept, ox.NamedNode(skos + "notation"), ox.Literal(code)),
-            ox.Triple(concept, ox.NamedNode(skos + "inScheme"),
-                      ox.NamedNode(f"{codelist}dept-economic")),
-            ox.Triple(concept, ox.NamedNode(skos + above), ox.NamedNode(
-                f"{codelist}dept-economic" + ("/300" if above == "broader" else "")))])
-    # a 款 the lists lack under a class whose 款 they hold in full (CodeChild), in a document of
-    # the sample's year (2026, after the 2018 edition)
-    row("no-such-kuan", "30116", "dept-economic", "其他社会保障缴费")
-    kuan = ox.NamedNode(f"{codelist}dept-economic/30116")
-    added.extend([
-        ox.Triple(kuan, bk("unlisted"), ox.Literal(True)),
-        ox.Triple(kuan, ox.NamedNode(skos + "notation"), ox.Literal("30116")),
-        ox.Triple(kuan, ox.NamedNode(skos + "broader"),
-                  ox.NamedNode(f"{codelist}dept-economic/301"))])
+            ox.Triple(concept, ox.NamedNode(skos + "inScheme"), ox.NamedNode(dept)),
+            ox.Triple(concept, ox.NamedNode(skos + above), ox.NamedNode(target))])
 
     def said(name: str, subject: str, value: str, sentence: str) -> None:
         node = ox.NamedNode(f"{BASE}misnamed/statement/{name}")

@@ -49,7 +49,8 @@ def statements(ctx: Context) -> list[str]:
         factor = codelists().yuan_factor[yuan[st.unit]] if st.unit in yuan else Decimal(1)
         if st.unit in yuan:
             g.add(s, term("valueInYuan"), lit(st.value * factor))
-        g.add(s, term("tolerance"), lit(half_digit(str(abs(st.value))) * factor))
+        tolerance = half_digit(str(abs(st.value))) * factor
+        g.add(s, term("tolerance"), lit(tolerance))
         g.add(s, term("sentence"), zh(st.sentence))
         g.add(s, term("sourceLine"), lit(st.line))  # the paragraph, also for a PDF's text form
         if st.page:
@@ -61,8 +62,7 @@ def statements(ctx: Context) -> list[str]:
             fact = _restated(ctx, st) or _class_restated(ctx, st)
         if fact is not None:
             g.add(s, term("restates"), fact)
-            ctx.restated.setdefault(fact, []).append(
-                (st.value * factor, half_digit(str(abs(st.value))) * factor))
+            ctx.restated.setdefault(fact, []).append((st.value * factor, tolerance))
         elif st.measure == "amount" and st.unit in yuan and (
                 bound := _topic_terms(ctx, st.topic, "at_most")):
             fact = _fact_named(ctx, bound, "", st.phase)
@@ -158,6 +158,7 @@ def _listed(ctx: Context) -> list[tuple[int, list[int]]]:
     for i, st in enumerate(statements):
         if st.measure == "amount" and st.unit in yuan:
             money.setdefault((st.file, st.line), []).append(i)
+    stating = set(money)
     groups: list[tuple[int, list[int]]] = []
     for k, p in enumerate(ctx.doc.paragraphs):
         wholes = money.get((p.file, p.line), [])
@@ -165,7 +166,7 @@ def _listed(ctx: Context) -> list[tuple[int, list[int]]]:
             continue
         by_phase = {statements[i].phase: i for i in wholes}
         parts: dict[int, list[int]] = {}
-        for place in _items(ctx, k, set(money)):
+        for place in _items(ctx, k, stating):
             firsts: dict[str, int] = {}
             for i in money.get(place, []):
                 firsts.setdefault(statements[i].phase, i)
