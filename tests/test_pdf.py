@@ -293,6 +293,21 @@ def test_every_other_final_accounts_observation_is_final(builds: dict[str, Built
     assert len(phases) == 6  # every table with amounts but 三公 (two are empty)
 
 
+def test_the_carried_over_row_of_a_final_account_is_the_sum_of_its_funding_sources(
+        builds: dict[str, Built]) -> None:
+    # 年初财政拨款结转和结余 heads 一、一般公共预算财政拨款 二、… in 财政拨款收入支出决算总表:
+    # it is their sum, and, being carried money itself, no total "with carry-over" as 总计 is
+    rows = builds["caizhengju-final"].select("""
+        SELECT ?part ?coverage WHERE {
+          ?identity a bk:RowSum ; bk:totalRow ?total ; bk:partRow ?partRow .
+          ?total rdfs:label "年初财政拨款结转和结余" . ?partRow rdfs:label ?part .
+          ?obs bk:row ?total ; bk:statesFact/bk:coverage ?coverage .
+        }""")
+    assert sorted({part for part, _ in rows}) == [
+        "一、一般公共预算财政拨款", "三、国有资本经营预算财政拨款", "二、政府性基金预算财政拨款"]
+    assert {coverage.rsplit("/", 1)[-1] for _, coverage in rows} == {"current-year"}
+
+
 # --------------------------------------------------------------------------------- empty tables
 
 

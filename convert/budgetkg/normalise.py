@@ -119,7 +119,8 @@ def _table(table: RecognisedTable, mappings: Mappings) -> BudgetTable:
     problems += _unplaced(table.columns, rows)
     projects = _projects(table.columns, rows, cells)
     row_identities = tuple(_row_identities(table.columns, rows, cells)) + tuple(
-        _level_identities(kind.levels, table.columns, rows, cells))
+        _level_identities(kind.levels, table.columns, rows, cells)) + tuple(
+        _unit_identities(table.columns, rows, projects, cells))
     rows = _with_carry_over(rows, row_identities)
     identities = table.identities + row_identities
     return BudgetTable(
@@ -459,6 +460,8 @@ def _with_carry_over(rows: list[Row], identities: Sequence[Identity]) -> list[Ro
             key = (identity.total, identity.block)
             if identity.axis != "row" or key in marked:
                 continue
+            if terms(identity.total, identity.block) & _CARRIED:
+                continue  # 年初财政拨款结转和结余 over its sources: carried money, no more
             if any(terms(p, identity.block) & _CARRIED or (p, identity.block) in marked
                    for p in identity.parts):
                 marked.add(key)
@@ -527,7 +530,9 @@ def _row_identities(columns: tuple[Column, ...], rows: list[Row], cells: _Cells)
     """The totals of uncoded rows, block by block: a total of the year (本年收入合计, 当年支出
     小计) is the sum of the numbered items above it; a numbered item, of the items one level
     below it; a grand total (收入总计, 总计) is the year's total and the rows between them
-    (上年结转, 年初结转和结余 …), or, without a year's total, the numbered items. A label in
+    (上年结转, 年初结转和结余 …), or, without a year's total, the numbered items; such an
+    unnumbered row after the year's total, of the numbered items right below it (年初财政拨款结转和
+    结余 over 一、一般公共预算财政拨款 二、…). A label in
     two levels (一般公共预算资金 | 小计) makes groups: a group's 小计 is the sum of its rows."""
     out: list[Identity] = []
     for block in sorted({c.block for c in columns if c.role == "label"}):
@@ -650,6 +655,13 @@ def _block_identities(rows: list[tuple[Row, str]], block: int,
             items = []
         elif year_total is not None and level == 0:
             after_year.append(row)
+            heads = []  # 年初财政拨款结转和结余 over 一、一般公共预算财政拨款 二、…
+            for after, after_text in rows[index + 1:]:
+                if vocabulary.item_level(after_text) != 1 or cells.total(after_text):
+                    break
+                heads.append(after.number)
+            if heads:
+                out.append(Identity(row.number, tuple(heads), "row", block))
         elif level == 1:
             items.append(row)
     return out
@@ -699,6 +711,48 @@ def _projects(columns: tuple[Column, ...], rows: list[Row], cells: _Cells) -> li
                 pending.append(_indicator(column.group, "", level3, value,
                                           cells.vocabulary.comparators, row.number))
     close()
+    return out
+
+
+def _unit_identities(columns: tuple[Column, ...], rows: list[Row],
+                     projects: Sequence[ProjectEntry], cells: _Cells) -> list[Identity]:
+    """The totals of a table's unit rows: a row printing a department or unit code (017,
+    017001) and no project is the sum of the unit rows one level below it (codes that extend
+    its code, the shortest), or, without any, of the projects up to the next unit row; the
+    table's 合计 row, of the outermost unit rows (or of all projects, when it prints none)."""
+    role = next((c for c in columns if c.role == "unit-code"), None)
+    if role is None:
+        return []
+    project_rows = {p.row for p in projects}
+    entries: list[tuple[Row, str]] = []  # unit rows with their code, projects with ""
+    totals: list[Row] = []
+    for row in rows:
+        if not any(a is not None for a in row.amounts):
+            continue
+        code = row.cell(role)
+        if row.number in project_rows:
+            entries.append((row, ""))
+        elif code.isdigit() and not cells.project.match(code):
+            entries.append((row, code))
+        elif not code and any(cells.total(text) for text in row.cells if text.strip()):
+            totals.append(row)
+    out: list[Identity] = []
+    for index, (row, code) in enumerate(entries):
+        if not code:
+            continue
+        below: list[tuple[Row, str]] = []
+        for after, after_code in entries[index + 1:]:
+            if after_code and not (after_code.startswith(code) and len(after_code) > len(code)):
+                break
+            below.append((after, after_code))
+        units = [len(c) for _, c in below if c]
+        parts = [r.number for r, c in below if len(c) == min(units)] if units else [
+            r.number for r, _ in below]
+        if parts:
+            out.append(Identity(row.number, tuple(parts), "row", 0))
+    units = [len(c) for _, c in entries if c]
+    top = tuple(r.number for r, c in entries if (len(c) == min(units) if units else not c))
+    out += [Identity(t.number, top, "row", 0) for t in totals if top]
     return out
 
 
