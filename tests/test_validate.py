@@ -451,14 +451,70 @@ def test_procurement_parts_stated_with_their_total_must_add_up_to_it(tmp_path: P
 
 def test_a_part_stated_alone_is_at_most_its_whole_and_need_not_be_all_of_it(
         tmp_path: Path) -> None:
-    # 人员经费支出 1521.20 of 1614.30 万元 基本支出: one part named, no sum to meet
-    assert not _findings(EXAMPLE.read_text(encoding="utf-8"), tmp_path, "NarrativeParts")
-    text = _replace("其中：人员经费支出1521.20万元", "其中：人员经费支出1721.20万元")
+    # 人员经费支出 1521.20 of 1614.30 万元 基本支出, 公用经费 left out: one part named, no sum to
+    # meet
+    alone = _replace("；公用经费支出93.10万元，占5.77%", "")
+    assert not _findings(alone, tmp_path, "NarrativeParts")
+    text = alone.replace("其中：人员经费支出1521.20万元", "其中：人员经费支出1721.20万元")
     message = ('the parts stated do not add up to their whole: "一般公共预算基本支出" 1614.3 万元, '
                "its 1 parts stated add up to 1721.2 万元")
     # reported on the whole's sentence and on the part's, which opens with 其中
     assert sorted((f.message_en, f.row[:8]) for f in _findings(text, tmp_path, "NarrativeParts")
                   ) == [(message, "其中：人员经费支"), (message, "济源产城融合示范")]
+
+
+def test_counts_listed_after_of_which_and_closed_by_the_rest_must_add_up_to_their_whole(
+        tmp_path: Path) -> None:
+    # 共有车辆2辆，其中：一般公务用车2辆、一般执法执勤用车0辆、其他用车0辆: 其他 closes the list
+    assert not _findings(EXAMPLE.read_text(encoding="utf-8"), tmp_path, "NarrativeParts")
+    more = _replace("共有车辆2辆，其中", "共有车辆3辆，其中")
+    found = _findings(more, tmp_path, "NarrativeParts")
+    assert [f.message_en for f in found] == [
+        'the parts stated do not add up to their whole: "有车辆" 3 辆, its 3 parts stated add up '
+        "to 2 辆"]
+
+
+def test_parts_listed_on_after_a_semicolon_are_parts_of_the_whole_before_of_which(
+        tmp_path: Path) -> None:
+    # 收入合计7454.80万元，其中：一般公共预算收入7253.80万元；上年结转结余201万元。
+    text = _replace("上年结转结余201万元。", "上年结转结余301万元。")
+    message = ('the parts stated do not add up to their whole: "收入合计" 7454.8 万元, its 2 parts '
+               "stated add up to 7554.8 万元")
+    assert sorted((f.message_en, f.row[:6]) for f in _findings(text, tmp_path, "NarrativeParts")
+                  ) == [(message, "上年结转结余"), (message, "济源产城融合")]
+
+
+_SPLIT = ("2026年财政拨款支出7253.80万元，比2025年预算增加100.00万元。财政拨款支出中，一般公共预算"
+          "拨款支出7253.80万元，比2025年预算增加{}万元；政府性基金拨款支出0万元，比2025年预算持平；"
+          "国有资本经营预算拨款支出0万元，比2025年预算持平。\n")
+
+
+@pytest.mark.parametrize("change, found", [("100.00", 0), ("120.00", 4)])
+def test_the_changes_of_all_the_budgets_of_a_whole_add_up_to_the_change_of_the_whole(
+        change: str, found: int, tmp_path: Path) -> None:
+    # a sentence opening with the whole's subject and 中 lists its parts, here all three budgets
+    # of 财政拨款 (complete): their amounts add up, and so must the changes each states; reported
+    # on the whole and on each part, each in a sentence of its own (；)
+    text = _replace(_THREE_PUBLIC, _SPLIT.format(change) + _THREE_PUBLIC)
+    parts = _findings(text, tmp_path, "NarrativeParts")
+    assert len(parts) == found
+    assert all(f.message_en == 'the parts stated do not add up to their whole: "财政拨款支出" 100 '
+               "万元, its 3 parts stated add up to 120 万元" for f in parts)
+
+
+def test_a_unit_row_is_the_sum_of_its_units_and_a_changed_cell_is_named_where_they_cross(
+        tmp_path: Path) -> None:
+    # 017 (the department) over 017001 and 017002 in 部门收入总体情况表; 017001 over its
+    # projects in 项目绩效目标汇总表
+    unit = "017002\t济源产城融合示范区中小企业发展服务中心\t372.10\t372.10\t{}\t372.10"
+    text = _replace(unit.format("372.10"), unit.format("368.60"))
+    crossed = _findings(text, tmp_path, "CrossedSums")
+    assert [(f.row.split(" | ")[0], f.column) for f in crossed] == [("017002", 5)]
+    assert [f.row.split(" | ")[0] for f in _findings(text, tmp_path, "RowSum")] == ["017"]
+    goals = "017001\t济源产城融合示范区工业信息和科技局\t5,840.50\t{}"
+    text = _replace(goals.format("5,840.50"), goals.format("5,839.50"))
+    named = {(f.table, f.row.split(" | ")[0]) for f in _findings(text, tmp_path, "RowSum")}
+    assert ("2026年部门预算项目绩效目标汇总表", "017001") in named
 
 
 _THREE_PUBLIC = "济源产城融合示范区工业信息和科技局部门2026年“三公”经费支出预算为7.50万元。"

@@ -188,6 +188,7 @@ class Statement:
     phase: str = ""  # the phase its clause names (年初预算 → budget, 决算 → final), if any
     whole: str = ""  # what a share is of, when the sentence names it (占“三公”经费的…%)
     outer: str = ""  # the top-level heading it is under (五、财政拨款支出预算表情况说明), if any
+    ends: str = ""  # the mark ending its sentence (。 or ；), "" at the end of the paragraph
 
 
 @dataclass(frozen=True)

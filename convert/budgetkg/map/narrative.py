@@ -49,7 +49,8 @@ def statements(ctx: Context) -> list[str]:
         factor = codelists().yuan_factor[yuan[st.unit]] if st.unit in yuan else Decimal(1)
         if st.unit in yuan:
             g.add(s, term("valueInYuan"), lit(st.value * factor))
-        tolerance = half_digit(str(abs(st.value))) * factor
+        tolerance = Decimal(0) if st.measure == "count" else (  # 1辆 is exactly one
+            half_digit(str(abs(st.value))) * factor)
         g.add(s, term("tolerance"), lit(tolerance))
         g.add(s, term("sentence"), zh(st.sentence))
         g.add(s, term("sourceLine"), lit(st.line))  # the paragraph, also for a PDF's text form
@@ -90,8 +91,9 @@ def _parts(ctx: Context) -> dict[int, list[tuple[int, bool]]]:
     all of a set (narrative.yaml parts: 货物, 工程 and 服务), or closed by a total
     (…，合计1410.00万), which is then a whole of the same parts."""
     rules = ctx.mappings.narrative["parts"]
-    of_which = re.compile(rules["of_which"])
-    sets = [set(group) for group in rules["complete_sets"]]
+    of_which, among = re.compile(rules["of_which"]), re.compile(rules["among"])
+    sets = [set(group) for group in rules["complete_sets"] + rules["complete_fact_sets"]]
+    rest = re.compile(rules["rest"])
     total = ctx.mappings.vocabulary.total
     yuan: dict[str, str] = ctx.mappings.document["units"]
     statements = ctx.doc.statements
@@ -100,32 +102,62 @@ def _parts(ctx: Context) -> dict[int, list[tuple[int, bool]]]:
         sentences.setdefault((st.file, st.line, st.sentence), []).append(i)
     order = list(sentences)
 
+    def family(i: int) -> str:
+        """What a figure can be added to: an amount in money (any unit of 元), a count of its
+        unit (辆); "" for the rest (shares, changes)."""
+        st = statements[i]
+        if st.measure == "amount" and st.unit in yuan:
+            return "yuan"
+        return st.unit if st.measure == "count" else ""
+
+    def figures(place: tuple[int, int, str]) -> list[int]:
+        return [i for i in sentences[place] if family(i)]
+
     def money(place: tuple[int, int, str]) -> list[int]:
-        return [i for i in sentences[place]
-                if statements[i].measure == "amount" and statements[i].unit in yuan]
+        return [i for i in sentences[place] if family(i) == "yuan"]
 
     def of_set(i: int, first: int) -> bool:
         return any({statements[i].topic, statements[first].topic} <= group for group in sets)
 
+    def ends(place: tuple[int, int, str]) -> str:
+        return statements[sentences[place][-1]].ends
+
     groups: list[tuple[int, list[int]]] = []
     open_group = -1  # a group opened by a sentence beginning with 其中, continued by its set
+    listing = -1  # a group whose sentence ended with ；: the next sentence lists on
     for n, place in enumerate(order):
         same_paragraph = n > 0 and order[n - 1][:2] == place[:2]
-        members = money(place)
+        if not (same_paragraph and ends(order[n - 1]) == "；"):
+            listing = -1
+        members = figures(place)
         mark = of_which.search(place[2])
-        if mark:
-            ahead = [i for i in sentences[place][:_figures_before(ctx, place[2], mark.start())]
-                     if i in members]
-            earlier = money(order[n - 1]) if same_paragraph else []
+        named = among.match(place[2].strip())
+        whole = _named_whole(named["whole"], [
+            i for before in reversed(order[:n]) if before[:2] == place[:2]
+            for i in reversed(money(before))], statements) if named else None
+        if listing >= 0 and not mark and whole is None:  # …其中：a万元；b万元；其他c万元。
+            kind = family(groups[listing][0])
+            groups[listing][1].extend(i for i in members if family(i) == kind)
+        elif whole is not None:  # 财政拨款支出预算中，一般公共预算拨款支出预算…；政府性基金…
             open_group = -1
+            groups.append((whole, money(place)))
+            listing = len(groups) - 1
+        elif mark:
+            before = set(sentences[place][:_figures_before(ctx, place[2], mark.start())])
+            after = [i for i in members if i not in before]
+            kind = family(after[0]) if after else "yuan"  # the parts' (辆), and their whole's
+            ahead = [i for i in members if i in before and family(i) == kind]
+            earlier = money(order[n - 1]) if same_paragraph else []
+            open_group = listing = -1
             if ahead:
-                groups.append((ahead[-1], [i for i in members if i > ahead[-1]]))
-            elif earlier and members:
-                groups.append((earlier[-1], members))
-                open_group = len(groups) - 1
-        elif open_group >= 0 and same_paragraph and members and all(
-                of_set(i, groups[open_group][1][0]) for i in members):
-            groups[open_group][1].extend(members)
+                groups.append((ahead[-1], [i for i in after if family(i) == kind]))
+                listing = len(groups) - 1
+            elif earlier and kind == "yuan" and after:
+                groups.append((earlier[-1], [i for i in after if family(i) == kind]))
+                open_group = listing = len(groups) - 1
+        elif open_group >= 0 and same_paragraph and money(place) and all(
+                of_set(i, groups[open_group][1][0]) for i in money(place)):
+            groups[open_group][1].extend(money(place))
         else:
             open_group = -1
     listed = {i for _, members in groups for i in members}
@@ -135,11 +167,36 @@ def _parts(ctx: Context) -> dict[int, list[tuple[int, bool]]]:
     for whole, members in groups:
         closing = [i for i in members if total.search(statements[i].subject)][:1]
         parts = [i for i in members if i not in closing]
+        if not parts:
+            continue
         topics = {statements[i].topic for i in parts}
-        complete = bool(closing) or any(group <= topics for group in sets)
+        complete = bool(closing) or any(group <= topics for group in sets) or bool(
+            rest.search(statements[parts[-1]].subject))
         for i in parts:
             out.setdefault(i, []).extend((w, complete) for w in [whole, *closing])
+        changes = [_change_of(statements, i) for i in [whole, *parts]]
+        if complete and all(c is not None for c in changes):  # 比上年增加a万元 of each
+            for c in changes[1:]:
+                out.setdefault(c, []).append((changes[0], True))  # type: ignore[arg-type]
     return out
+
+
+def _named_whole(name: str, earlier: list[int], statements: tuple[Statement, ...]) -> int | None:
+    """The statement of `earlier` (the amounts of the paragraph so far, last first) whose subject
+    is `name`: the whole a sentence opening with its name and 中 lists the parts of."""
+    return next((i for i in earlier if statements[i].subject == name), None)
+
+
+def _change_of(statements: tuple[Statement, ...], i: int) -> int | None:
+    """The change stated right after the amount `i`, of its subject in its sentence
+    (一般公共预算拨款支出预算37,151.47万元，比2024年预算增加24,491.71万元; 持平: a change of 0)."""
+    st = statements[i]
+    if i + 1 < len(statements):
+        after = statements[i + 1]
+        if after.measure == "change" and (after.subject, after.sentence, after.line) == (
+                st.subject, st.sentence, st.line):
+            return i + 1
+    return None
 
 
 def _listed(ctx: Context) -> list[tuple[int, list[int]]]:

@@ -158,7 +158,8 @@ def statements(
             if not figure_re.search(text):
                 continue
         last_subject = item = ""
-        for sentence in re.split(rules["sentence_split"], text):
+        pieces = re.split(f"({rules['sentence_split']})", text)
+        for sentence, ends in zip(pieces[::2], [*pieces[1::2], ""], strict=True):
             sentence = rejoin_wrapped(sentence)
             if not sentence:
                 continue
@@ -202,7 +203,7 @@ def statements(
                 phase = next((p for word, p in phase_words if word in lead), "")
                 out.append(Statement(section, subject, topic, kind, value, unit, sentence,
                                      line.line, line.page, line.file, phase,
-                                     whole if kind == "share" else "", outer))
+                                     whole if kind == "share" else "", outer, ends))
                 cursor = m.end()
             for clause in clause_re.split(sentence):
                 if unchanged_re.search(clause):
@@ -213,7 +214,7 @@ def statements(
                     out.append(
                         Statement(section, subject, topic_of(subject) or topic_of(section),
                                   "change", Decimal(0), "万元", sentence, line.line, line.page,
-                                  line.file)
+                                  line.file, ends=ends)
                     )
                     break
     return tuple(out)
