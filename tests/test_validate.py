@@ -474,6 +474,11 @@ def test_counts_listed_after_of_which_and_closed_by_the_rest_must_add_up_to_thei
         "to 2 辆"]
 
 
+def test_a_new_whole_after_a_semicolon_ends_the_list_of_parts(tmp_path: Path) -> None:
+    text = _replace("上年结转结余201万元。", "上年结转结余201万元；支出预算7454.80万元。")
+    assert not _findings(text, tmp_path, "NarrativeParts")
+
+
 def test_parts_listed_on_after_a_semicolon_are_parts_of_the_whole_before_of_which(
         tmp_path: Path) -> None:
     # 收入合计7454.80万元，其中：一般公共预算收入7253.80万元；上年结转结余201万元。

@@ -135,9 +135,13 @@ def _parts(ctx: Context) -> dict[int, list[tuple[int, bool]]]:
         whole = _named_whole(named["whole"], [
             i for before in reversed(order[:n]) if before[:2] == place[:2]
             for i in reversed(money(before))], statements) if named else None
+        head = groups[listing][0] if listing >= 0 else -1
+        if listing >= 0 and any(  # a new whole (…；支出预算Y万元) ends the list
+                statements[i].subject == statements[head].subject
+                or _whole_budget(ctx, statements[i].subject) for i in members):
+            listing = -1
         if listing >= 0 and not mark and whole is None:  # …其中：a万元；b万元；其他c万元。
-            kind = family(groups[listing][0])
-            groups[listing][1].extend(i for i in members if family(i) == kind)
+            groups[listing][1].extend(i for i in members if family(i) == family(head))
         elif whole is not None:  # 财政拨款支出预算中，一般公共预算拨款支出预算…；政府性基金…
             open_group = -1
             groups.append((whole, money(place)))
