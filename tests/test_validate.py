@@ -474,9 +474,14 @@ def test_counts_listed_after_of_which_and_closed_by_the_rest_must_add_up_to_thei
         "to 2 辆"]
 
 
-def test_a_new_whole_after_a_semicolon_ends_the_list_of_parts(tmp_path: Path) -> None:
-    text = _replace("上年结转结余201万元。", "上年结转结余201万元；支出预算7454.80万元。")
-    assert not _findings(text, tmp_path, "NarrativeParts")
+@pytest.mark.parametrize("old, new", [
+    ("上年结转结余201万元。", "上年结转结余201万元；支出预算7454.80万元。"),
+    # 公务接待费 is within 基本支出: parts of two families may overlap, and are no sum
+    ("项目支出5840.50万元，占78.35%。", "项目支出5840.50万元，占78.35%；公务接待费2.50万元。"),
+], ids=["new-whole", "two-families"])
+def test_a_list_that_states_a_new_whole_or_mixes_families_is_no_sum(
+        old: str, new: str, tmp_path: Path) -> None:
+    assert not _findings(_replace(old, new), tmp_path, "NarrativeParts")
 
 
 def test_parts_listed_on_after_a_semicolon_are_parts_of_the_whole_before_of_which(

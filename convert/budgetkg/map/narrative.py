@@ -94,6 +94,7 @@ def _parts(ctx: Context) -> dict[int, list[tuple[int, bool]]]:
     of_which, among = re.compile(rules["of_which"]), re.compile(rules["among"])
     sets = [set(group) for group in rules["complete_sets"] + rules["complete_fact_sets"]]
     rest = re.compile(rules["rest"])
+    families = [set(f) for f in rules["list_families"]]
     total = ctx.mappings.vocabulary.total
     yuan: dict[str, str] = ctx.mappings.document["units"]
     statements = ctx.doc.statements
@@ -174,6 +175,8 @@ def _parts(ctx: Context) -> dict[int, list[tuple[int, bool]]]:
         if not parts:
             continue
         topics = {statements[i].topic for i in parts}
+        if len({k for k, family in enumerate(families) for t in topics if t in family}) > 1:
+            continue  # 基本支出a万元；公务接待费b万元: two families may overlap
         complete = bool(closing) or any(group <= topics for group in sets) or bool(
             rest.search(statements[parts[-1]].subject))
         for i in parts:
