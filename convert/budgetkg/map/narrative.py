@@ -83,13 +83,18 @@ def statements(ctx: Context) -> list[str]:
 
 
 def _parts(ctx: Context) -> dict[int, list[tuple[int, bool]]]:
-    """The amounts a sentence states as parts of its amount before 其中
-    (政府采购预算总额X万元，其中：货物a万元、工程b万元、服务c万元); or, in a sentence opened by
-    其中, as parts of the last amount of the sentence before it, with the amounts of the
-    paragraph's next sentences of the same set (其中拟购买货物962.86万元；拟购买工程539万元；
-    拟购买服务3139.76万元). For each part: its wholes, each with whether the parts are complete:
-    all of a set (narrative.yaml parts: 货物, 工程 and 服务), or closed by a total
-    (…，合计1410.00万), which is then a whole of the same parts."""
+    """The figures a sentence states as parts of its figure before 其中
+    (政府采购预算总额X万元，其中：货物a万元、工程b万元、服务c万元; 购置车辆1辆，其中：…用车0辆),
+    with those of the sentences after it while a semicolon joins them (…；事业收入0万元；其他收入
+    0万元。) up to a new whole; in a sentence opened by 其中, as parts of the last amount of the
+    sentence before it, with the amounts of the paragraph's next sentences of the same set
+    (其中拟购买货物962.86万元；拟购买工程539万元；拟购买服务3139.76万元); in a sentence opened
+    by the subject of an amount of its paragraph and 中, as parts of that amount
+    (财政拨款支出预算中，一般公共预算拨款…；政府性基金…). Parts of two families of
+    narrative.yaml list_families are no list. For each part: its wholes, each with whether the
+    parts are complete: all of a set (narrative.yaml parts: 货物, 工程 and 服务), the last the
+    rest (其他收入), or closed by a total (…，合计1410.00万), which is then a whole of the same
+    parts. The changes of complete parts that each state one, with the whole's, are parts too."""
     rules = ctx.mappings.narrative["parts"]
     of_which, among = re.compile(rules["of_which"]), re.compile(rules["among"])
     sets = [set(group) for group in rules["complete_sets"] + rules["complete_fact_sets"]]
@@ -133,9 +138,9 @@ def _parts(ctx: Context) -> dict[int, list[tuple[int, bool]]]:
         members = figures(place)
         mark = of_which.search(place[2])
         named = among.match(place[2].strip())
-        whole = _named_whole(named["whole"], [
-            i for before in reversed(order[:n]) if before[:2] == place[:2]
-            for i in reversed(money(before))], statements) if named else None
+        whole = next((i for before in reversed(order[:n]) if before[:2] == place[:2]
+                      for i in reversed(money(before))
+                      if statements[i].subject == named["whole"]), None) if named else None
         head = groups[listing][0] if listing >= 0 else -1
         if listing >= 0 and any(  # a new whole (…；支出预算Y万元) ends the list
                 statements[i].subject == statements[head].subject
@@ -181,17 +186,12 @@ def _parts(ctx: Context) -> dict[int, list[tuple[int, bool]]]:
             rest.search(statements[parts[-1]].subject))
         for i in parts:
             out.setdefault(i, []).extend((w, complete) for w in [whole, *closing])
-        changes = [_change_of(statements, i) for i in [whole, *parts]]
-        if complete and all(c is not None for c in changes):  # 比上年增加a万元 of each
-            for c in changes[1:]:
-                out.setdefault(c, []).append((changes[0], True))  # type: ignore[arg-type]
+        change = _change_of(statements, whole)
+        changes = [c for i in parts if (c := _change_of(statements, i)) is not None]
+        if complete and change is not None and len(changes) == len(parts):  # 比上年增加a万元
+            for c in changes:
+                out.setdefault(c, []).append((change, True))
     return out
-
-
-def _named_whole(name: str, earlier: list[int], statements: tuple[Statement, ...]) -> int | None:
-    """The statement of `earlier` (the amounts of the paragraph so far, last first) whose subject
-    is `name`: the whole a sentence opening with its name and 中 lists the parts of."""
-    return next((i for i in earlier if statements[i].subject == name), None)
 
 
 def _change_of(statements: tuple[Statement, ...], i: int) -> int | None:
