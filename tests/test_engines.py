@@ -226,7 +226,7 @@ def _misnamed(triples: list[ox.Triple]) -> list[ox.Triple]:
                                ox.NamedNode(f"{codelist}measure-kind/{measure}")))
         added.append(ox.Triple(node, bk("unitText"), ox.Literal(unit)))
         added.append(ox.Triple(node, bk("tolerance"), ox.Literal(
-            "0.5" if unit == "%" else "50", datatype=ox.NamedNode(
+            "0.5" if unit == "%" else "0" if measure == "count" else "50", datatype=ox.NamedNode(
                 "http://www.w3.org/2001/XMLSchema#decimal"))))
 
     # a growth rate of a change stated under other words than its amount, off by far
@@ -270,6 +270,24 @@ def _misnamed(triples: list[ox.Triple]) -> list[ox.Triple]:
         said(name, name, value, parts)
         added.append(ox.Triple(ox.NamedNode(f"{BASE}misnamed/statement/{name}"), bk("partOf"),
                                ox.NamedNode(f"{BASE}misnamed/statement/procurement")))
+    # a list going on after a semicolon, reported where it opens, not on the sentence going on
+    # (bk:listOpening); counts, with no value in 元, closed by the rest (NarrativeParts)
+    said("rest", "其他", "20", "其他20万元")
+    added += [ox.Triple(ox.NamedNode(f"{BASE}misnamed/statement/rest"), bk(name), node)
+              for name, node in (
+        ("partOf", ox.NamedNode(f"{BASE}misnamed/statement/procurement")),
+        ("listOpening", ox.NamedNode(f"{BASE}misnamed/statement/goods")))]
+    vehicles = "购置车辆3辆，其中：一般公务用车1辆、其他用车1辆"
+    for name, subject, value in (("cars", "购置车辆", "3"), ("general-cars", "一般公务用车", "1"),
+                                 ("other-cars", "其他用车", "1")):
+        said(name, subject, value, vehicles)
+        kind(name, "count", "辆")
+    added += [ox.Triple(ox.NamedNode(f"{BASE}misnamed/statement/{name}"), bk("partOf"),
+                        ox.NamedNode(f"{BASE}misnamed/statement/cars"))
+              for name in ("general-cars", "other-cars")]
+    added.append(ox.Triple(ox.NamedNode(f"{BASE}misnamed/statement/cars"), bk("partsComplete"),
+                           ox.Literal("true", datatype=ox.NamedNode(
+                               "http://www.w3.org/2001/XMLSchema#boolean"))))
     # an amount of a part of a table figure exceeding it (NarrativeAtMost)
     said("bounded", "涉及项目预算资金", "99999",
          "编报绩效目标的项目共2个，涉及项目预算资金99999万元")

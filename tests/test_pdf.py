@@ -300,7 +300,7 @@ def test_the_carried_over_row_of_a_final_account_is_the_sum_of_its_funding_sourc
     rows = builds["caizhengju-final"].select("""
         SELECT ?part ?coverage WHERE {
           ?identity a bk:RowSum ; bk:totalRow ?total ; bk:partRow ?partRow .
-          ?total rdfs:label "年初财政拨款结转和结余" . ?partRow rdfs:label ?part .
+          ?total rdfs:label "年初财政拨款结转和结余"@zh . ?partRow rdfs:label ?part .
           ?obs bk:row ?total ; bk:statesFact/bk:coverage ?coverage .
         }""")
     assert sorted({part for part, _ in rows}) == [

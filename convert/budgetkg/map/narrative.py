@@ -74,15 +74,18 @@ def statements(ctx: Context) -> list[str]:
             whole = _whole(ctx, st)
             if whole is not None:
                 g.add(s, term("shareOf"), whole)
-    for part, wholes in _parts(ctx).items():
+    parts, openings = _parts(ctx)
+    for part, wholes in parts.items():
         for of, complete in wholes:
             g.add(out[part], term("partOf"), out[of])
             if complete:  # all of a set (货物, 工程 and 服务) or closed by a total
                 g.add(out[of], term("partsComplete"), lit(True))
+    for part, opening in openings.items():  # …其中：a万元；b万元: b's sentence goes on a's list
+        g.add(out[part], term("listOpening"), out[opening])
     return out
 
 
-def _parts(ctx: Context) -> dict[int, list[tuple[int, bool]]]:
+def _parts(ctx: Context) -> tuple[dict[int, list[tuple[int, bool]]], dict[int, int]]:
     """The figures a sentence states as parts of its figure before 其中
     (政府采购预算总额X万元，其中：货物a万元、工程b万元、服务c万元; 购置车辆1辆，其中：…用车0辆),
     with those of the sentences after it while a semicolon joins them (…；事业收入0万元；其他收入
@@ -94,7 +97,9 @@ def _parts(ctx: Context) -> dict[int, list[tuple[int, bool]]]:
     narrative.yaml list_families are no list. For each part: its wholes, each with whether the
     parts are complete: all of a set (narrative.yaml parts: 货物, 工程 and 服务), the last the
     rest (其他收入), or closed by a total (…，合计1410.00万), which is then a whole of the same
-    parts. The changes of complete parts that each state one, with the whole's, are parts too."""
+    parts. The changes of complete parts that each state one, with the whole's, are parts too.
+    Also, for each part stated in a sentence that goes on a list of its paragraph (after a
+    semicolon, or a set's next sentence), the first part of the list: the list's opening."""
     rules = ctx.mappings.narrative["parts"]
     of_which, among = re.compile(rules["of_which"]), re.compile(rules["among"])
     sets = [set(group) for group in rules["complete_sets"] + rules["complete_fact_sets"]]
@@ -127,6 +132,9 @@ def _parts(ctx: Context) -> dict[int, list[tuple[int, bool]]]:
 
     def ends(place: tuple[int, int, str]) -> str:
         return statements[sentences[place][-1]].ends
+
+    def place_of(i: int) -> tuple[int, int, str]:
+        return statements[i].file, statements[i].line, statements[i].sentence
 
     groups: list[tuple[int, list[int]]] = []
     open_group = -1  # a group opened by a sentence beginning with 其中, continued by its set
@@ -171,8 +179,10 @@ def _parts(ctx: Context) -> dict[int, list[tuple[int, bool]]]:
         else:
             open_group = -1
     listed = {i for _, members in groups for i in members}
+    openings = {i: members[0] for _, members in groups for i in members
+                if place_of(i) != place_of(members[0])}
     groups.extend((whole, [i for i in members if i not in listed])
-                  for whole, members in _listed(ctx))
+                  for whole, members in _listed(ctx))  # items of their own paragraphs
     out: dict[int, list[tuple[int, bool]]] = {}
     for whole, members in groups:
         closing = [i for i in members if total.search(statements[i].subject)][:1]
@@ -189,9 +199,11 @@ def _parts(ctx: Context) -> dict[int, list[tuple[int, bool]]]:
         change = _change_of(statements, whole)
         changes = [c for i in parts if (c := _change_of(statements, i)) is not None]
         if complete and change is not None and len(changes) == len(parts):  # 比上年增加a万元
-            for c in changes:
+            for i, c in zip(parts, changes, strict=True):
                 out.setdefault(c, []).append((change, True))
-    return out
+                if i in openings:
+                    openings[c] = openings[i]
+    return out, openings
 
 
 def _change_of(statements: tuple[Statement, ...], i: int) -> int | None:
