@@ -249,6 +249,25 @@ def test_an_amount_cut_from_last_year_is_a_change_not_an_amount() -> None:
     assert [(s.measure, str(s.value)) for s in found] == [("change", "-200")]
 
 
+def test_a_reason_naming_what_changed_before_its_verb_states_a_change_of_it() -> None:
+    found = _statements("江苏省高级人民法院",
+                        "主要原因是基本支出增加人员经费1408.29万元、项目经费支出安排减少江苏法院云平台"
+                        "租赁费200万元。")
+    assert [(s.subject, s.topic, s.measure, str(s.value)) for s in found] == [
+        ("基本支出", "basic-expenditure", "change", "1408.29"),
+        ("项目经费支出", "", "change", "-200")]
+
+
+def test_a_templates_bracketed_alternative_is_read_by_the_word_printed_first() -> None:
+    found = _statements("江苏省人大常委会办公厅",
+                        "政府性基金收入预算0万元，与上年相比增加（减少）0万元，增长（减少）0%。",
+                        "“三公”经费财政拨款支出决算数比2023年度减少0.15万元，下降（增长）27.78%。",
+                        "检察监督支出1895万元，与上年相比减少134万元，降幅0.66%。")
+    assert [(s.measure, str(s.value)) for s in found] == [
+        ("amount", "0"), ("change", "0"), ("growth", "0"), ("change", "-0.15"),
+        ("growth", "-27.78"), ("amount", "1895"), ("change", "-134"), ("growth", "-0.66")]
+
+
 def test_a_unit_document_is_told_from_a_department_document(tmp_path: Path) -> None:
     assert document((EXAMPLE,)).scope == "department"
     text = EXAMPLE.read_text(encoding="utf-8").replace("部门预算说明", "单位预算说明", 1)
