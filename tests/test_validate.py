@@ -525,6 +525,18 @@ def test_the_changes_of_all_the_budgets_of_a_whole_add_up_to_the_change_of_the_w
                "万元, its 3 parts stated add up to 120 万元" for f in parts)
 
 
+def test_a_department_row_with_projects_of_its_own_before_its_units_is_no_sum_of_them(
+        tmp_path: Path) -> None:
+    # 项目支出表: 017 prints 10.00 more than its unit 017001, for a project listed under it first
+    head = "\t\t合计\t5,840.50\t5,639.50\t\t\t201.00\t\t\t\t\n"
+    department = ("017\t济源产城融合示范区工业信息和科技局\t\t5,840.50\t5,639.50\t\t\t201.00"
+                  "\t\t\t\t\n")
+    own = "017\t部门本级项目\t其他运转类\t10.00\t10.00\t\t\t\t\t\t\t\n"
+    text = _replace(head + department, (head + department).replace("5,840.50", "5,850.50")
+                    .replace("5,639.50", "5,649.50") + own)
+    assert not [f for f in _findings(text, tmp_path, "RowSum") if f.table == "项目支出表"]
+
+
 def test_a_unit_row_is_the_sum_of_its_units_and_a_changed_cell_is_named_where_they_cross(
         tmp_path: Path) -> None:
     # 017 (the department) over 017001 and 017002 in 部门收入总体情况表; 017001 over its

@@ -746,6 +746,8 @@ def _unit_identities(columns: tuple[Column, ...], rows: list[Row],
                 break
             below.append((after, after_code))
         units = [len(c) for _, c in below if c]
+        if units and not below[0][1]:
+            continue  # projects of its own before its units: which are its parts is not told
         parts = [r.number for r, c in below if len(c) == min(units)] if units else [
             r.number for r, _ in below]
         if parts:
