@@ -470,7 +470,7 @@ def test_counts_listed_after_of_which_and_closed_by_the_rest_must_add_up_to_thei
     more = _replace("共有车辆2辆，其中", "共有车辆3辆，其中")
     found = _findings(more, tmp_path, "NarrativeParts")
     assert [f.message_en for f in found] == [
-        'the parts stated do not add up to their whole: "有车辆" 3 辆, its 3 parts stated add up '
+        'the parts stated do not add up to their whole: "共有车辆" 3 辆, its 3 parts stated add up '
         "to 2 辆"]
 
 
