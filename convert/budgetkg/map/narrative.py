@@ -109,11 +109,15 @@ def _parts(ctx: Context) -> tuple[dict[int, list[tuple[int, bool]]], dict[int, i
     yuan: dict[str, str] = ctx.mappings.document["units"]
     statements = ctx.doc.statements
     sentences: dict[tuple[int, int, str], list[int]] = {}
-    for i, st in enumerate(statements):
-        sentences.setdefault((st.file, st.line, st.sentence), []).append(i)
+
+    def place_of(i: int) -> tuple[int, int, str]:
+        return statements[i].file, statements[i].line, statements[i].sentence
+
+    for i in range(len(statements)):
+        sentences.setdefault(place_of(i), []).append(i)
     order = list(sentences)
 
-    def family(i: int) -> str:
+    def kind_of(i: int) -> str:
         """What a figure can be added to: an amount in money (any unit of 元), a count of its
         unit (辆); "" for the rest (shares, changes)."""
         st = statements[i]
@@ -122,19 +126,16 @@ def _parts(ctx: Context) -> tuple[dict[int, list[tuple[int, bool]]], dict[int, i
         return st.unit if st.measure == "count" else ""
 
     def figures(place: tuple[int, int, str]) -> list[int]:
-        return [i for i in sentences[place] if family(i)]
+        return [i for i in sentences[place] if kind_of(i)]
 
     def money(place: tuple[int, int, str]) -> list[int]:
-        return [i for i in sentences[place] if family(i) == "yuan"]
+        return [i for i in sentences[place] if kind_of(i) == "yuan"]
 
     def of_set(i: int, first: int) -> bool:
         return any({statements[i].topic, statements[first].topic} <= group for group in sets)
 
     def ends(place: tuple[int, int, str]) -> str:
         return statements[sentences[place][-1]].ends
-
-    def place_of(i: int) -> tuple[int, int, str]:
-        return statements[i].file, statements[i].line, statements[i].sentence
 
     groups: list[tuple[int, list[int]]] = []
     open_group = -1  # a group opened by a sentence beginning with 其中, continued by its set
@@ -155,7 +156,7 @@ def _parts(ctx: Context) -> tuple[dict[int, list[tuple[int, bool]]], dict[int, i
                 or _whole_budget(ctx, statements[i].subject) for i in members):
             listing = -1
         if listing >= 0 and not mark and whole is None:  # …其中：a万元；b万元；其他c万元。
-            groups[listing][1].extend(i for i in members if family(i) == family(head))
+            groups[listing][1].extend(i for i in members if kind_of(i) == kind_of(head))
         elif whole is not None:  # 财政拨款支出预算中，一般公共预算拨款支出预算…；政府性基金…
             open_group = -1
             groups.append((whole, money(place)))
@@ -163,15 +164,15 @@ def _parts(ctx: Context) -> tuple[dict[int, list[tuple[int, bool]]], dict[int, i
         elif mark:
             before = set(sentences[place][:_figures_before(ctx, place[2], mark.start())])
             after = [i for i in members if i not in before]
-            kind = family(after[0]) if after else "yuan"  # the parts' (辆), and their whole's
-            ahead = [i for i in members if i in before and family(i) == kind]
+            kind = kind_of(after[0]) if after else "yuan"  # the parts' (辆), and their whole's
+            ahead = [i for i in members if i in before and kind_of(i) == kind]
             earlier = money(order[n - 1]) if same_paragraph else []
             open_group = listing = -1
             if ahead:
-                groups.append((ahead[-1], [i for i in after if family(i) == kind]))
+                groups.append((ahead[-1], [i for i in after if kind_of(i) == kind]))
                 listing = len(groups) - 1
             elif earlier and kind == "yuan" and after:
-                groups.append((earlier[-1], [i for i in after if family(i) == kind]))
+                groups.append((earlier[-1], [i for i in after if kind_of(i) == kind]))
                 open_group = listing = len(groups) - 1
         elif open_group >= 0 and same_paragraph and money(place) and all(
                 of_set(i, groups[open_group][1][0]) for i in money(place)):
@@ -190,7 +191,7 @@ def _parts(ctx: Context) -> tuple[dict[int, list[tuple[int, bool]]], dict[int, i
         if not parts:
             continue
         topics = {statements[i].topic for i in parts}
-        if len({k for k, family in enumerate(families) for t in topics if t in family}) > 1:
+        if len({k for k, kin in enumerate(families) for t in topics if t in kin}) > 1:
             continue  # 基本支出a万元；公务接待费b万元: two families may overlap
         complete = bool(closing) or any(group <= topics for group in sets) or bool(
             rest.search(statements[parts[-1]].subject))
