@@ -302,7 +302,7 @@ def _unsummed(triples: list[ox.Triple]) -> list[ox.Triple]:
     crossing sums look for, in the document's first table: a 财政拨款 fact its 一般公共预算 part
     does not add up to (FundingSum), a 类 whose only 款 prints another figure (OnlyChild), a
     cell that breaks its row's total column and its column's total row by the same difference
-    (CrossedRowSums)."""
+    (CrossedRowSums), within a total row that a sum over it confirms (RowSumConfirmedTotal)."""
     bk = lambda name: ox.NamedNode(BK + name)  # noqa: E731
     decimal = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
     codelist = "https://w3id.org/budgetkg/codelist/"
@@ -346,9 +346,11 @@ def _unsummed(triples: list[ox.Triple]) -> list[ox.Triple]:
     # a 2 x 2 grid with its total row and total column: 15 at (first, part-a) should be 10
     label = ox.NamedNode(str(rdflib.RDFS.label))
     grid = {name: ox.NamedNode(f"{BASE}unsummed/grid/{name}") for name in (
-        "total", "first", "second", "total-column", "part-a", "part-b", "by-column", "by-row")}
+        "total", "first", "second", "total-column", "part-a", "part-b", "by-column", "by-row",
+        "grand", "other", "outer")}
     added += [ox.Triple(grid[r], label, ox.Literal(text, language="zh"))
-              for r, text in (("total", "合计"), ("first", "甲"), ("second", "乙"))]
+              for r, text in (("total", "合计"), ("first", "甲"), ("second", "乙"),
+                              ("grand", "总计"), ("other", "丙"))]
     added += [ox.Triple(grid[c], bk("header"), ox.Literal(text, language="zh"))
               for c, text in (("total-column", "合计"), ("part-a", "基本支出"),
                               ("part-b", "项目支出"))]
@@ -362,9 +364,16 @@ def _unsummed(triples: list[ox.Triple]) -> list[ox.Triple]:
     added += [ox.Triple(grid["by-column"], bk("partColumn"), grid[c]) for c in ("part-a",
                                                                               "part-b")]
     added += [ox.Triple(grid["by-row"], bk("partRow"), grid[r]) for r in ("first", "second")]
+    # the failing total row is a part of a sum that holds (RowSumConfirmedTotal): 25 = 20 + 5
+    added += [ox.Triple(table, bk("identity"), grid["outer"]),
+              ox.Triple(grid["outer"], ox.NamedNode(str(RDF.type)), bk("RowSum")),
+              ox.Triple(grid["outer"], bk("totalRow"), grid["grand"]),
+              ox.Triple(grid["outer"], bk("inColumn"), grid["part-a"])]
+    added += [ox.Triple(grid["outer"], bk("partRow"), grid[r]) for r in ("total", "other")]
     for r, c, amount in (("first", "total-column", "30"), ("first", "part-a", "15"),
                          ("first", "part-b", "20"), ("second", "part-a", "10"),
-                         ("total", "part-a", "20")):
+                         ("total", "part-a", "20"), ("grand", "part-a", "25"),
+                         ("other", "part-a", "5")):
         node = ox.NamedNode(f"{BASE}unsummed/grid/{r}/{c}")
         added += [ox.Triple(node, ox.NamedNode("http://purl.org/linked-data/cube#dataSet"),
                             table),

@@ -552,6 +552,29 @@ def test_a_unit_row_is_the_sum_of_its_units_and_a_changed_cell_is_named_where_th
     assert ("2026年部门预算项目绩效目标汇总表", "017001") in named
 
 
+def test_the_parts_of_a_failing_sum_whose_total_a_sum_over_it_confirms_are_named(
+        tmp_path: Path) -> None:
+    # 项目绩效目标汇总表: a project printed 8.00 for 7.00; its unit 017001 is then not the sum of
+    # its projects, while 017 over 017001 still holds: the projects are named, not only 017001
+    row = "419001240000000011239\t驻村帮扶工作经费专项-驻村帮扶工作经费\t{}\t7.00\t"
+    text = _replace(row.format("7.00"), row.format("8.00"))
+    found = [f for f in _findings(text, tmp_path, "RowSum")
+             if f.table == "2026年部门预算项目绩效目标汇总表"]
+    total = [f for f in found if f.row.startswith("017001")]
+    parts = [f for f in found if f not in total]
+    assert [f.message_en for f in total] == [
+        "a total row is not the sum of its part rows: 济源产城融合示范区工业信息和科技局 "
+        "[项目金额（万元） / 资金总额] is 5840.5, the parts sum to 5841.5, difference -1"]
+    assert len(parts) > 1 and {f.column for f in parts} == {3}
+    assert all(f.message_en.startswith(
+        "a part row of a total row its parts do not add up to, while the total agrees with "
+        "the sum it is part of, so one of the parts is wrong") for f in parts)
+    assert any(f.row.startswith("419001240000000011239") and "is 8;" in f.message_en
+               for f in parts)
+    # unchanged, or changed with its total, nothing is named
+    assert not _findings(EXAMPLE.read_text(encoding="utf-8"), tmp_path, "RowSum")
+
+
 _THREE_PUBLIC = "济源产城融合示范区工业信息和科技局部门2026年“三公”经费支出预算为7.50万元。"
 
 
