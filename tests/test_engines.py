@@ -150,8 +150,9 @@ def _misnamed(triples: list[ox.Triple]) -> list[ox.Triple]:
     (CodeParent), a class printed with the name it had before its rename (CodeRenamed), two
     rows printing one name under sibling codes (CodeSibling), a code under a class no edition
     has (CodeClass), a 款 the lists lack under a class they hold all 款 of (CodeChild), an
-    item stated twice with two figures in one paragraph (NarrativeRestated), a class the
-    narrative names by its old name (NarrativeClassName)."""
+    item stated twice with two figures in one paragraph and a reason of a change restated with
+    another figure (NarrativeRestated), a class the narrative names by its old name
+    (NarrativeClassName)."""
     bk = lambda name: ox.NamedNode(BK + name)  # noqa: E731
     label = ox.NamedNode(str(rdflib.RDFS.label))
     codelist = "https://w3id.org/budgetkg/codelist/"
@@ -294,6 +295,19 @@ def _misnamed(triples: list[ox.Triple]) -> list[ox.Triple]:
     printed = next(t.object for t in triples if t.predicate == bk("statesFact"))
     added.append(ox.Triple(ox.NamedNode(f"{BASE}misnamed/statement/bounded"), bk("atMost"),
                            printed))
+    # a change stated twice, its reason given with two figures (NarrativeRestated, bk:explains)
+    for n, reason in (("a", "20"), ("b", "30")):
+        said(f"change-{n}", "支出", "50", f"支出比上年增加50万元（{n}）")
+        said(f"reason-{n}", "基本支出", reason, f"主要原因是基本支出增加{reason}万元")
+        for name in (f"change-{n}", f"reason-{n}"):
+            kind(name, "change", "万元")
+        added += [ox.Triple(ox.NamedNode(f"{BASE}misnamed/statement/{name}"), bk("valueInYuan"),
+                            ox.Literal(f"{value}0000", datatype=ox.NamedNode(
+                                "http://www.w3.org/2001/XMLSchema#decimal")))
+                  for name, value in ((f"change-{n}", "50"), (f"reason-{n}", reason))]
+        statement = f"{BASE}misnamed/statement/"
+        added.append(ox.Triple(ox.NamedNode(f"{statement}reason-{n}"), bk("explains"),
+                               ox.NamedNode(f"{statement}change-{n}")))
     return [*triples, *added]
 
 

@@ -502,7 +502,13 @@ def test_parts_listed_on_after_a_semicolon_are_parts_of_the_whole_before_of_whic
     text = _replace("上年结转结余201万元。", "上年结转结余301万元。")
     message = ('the parts stated do not add up to their whole: "收入合计" 7454.8 万元, its 2 parts '
                "stated add up to 7554.8 万元")
-    # one finding, where the list opens: the sentence going on after the semicolon is its list's
+    # 收入合计 agrees with the table, so one of its parts is wrong: the whole and each part
+    # stated in another sentence are named, also one going on its list after the semicolon
+    assert sorted((f.message_en, f.row[:6]) for f in _findings(
+        text, tmp_path, "NarrativeParts")) == [(message, "上年结转结余"), (message, "济源产城融合")]
+    # a whole that disagrees with its table too is no help: the list is named where it opens
+    text = text.replace("收入合计7454.80万元", "收入合计7354.80万元")
+    message = message.replace("7454.8", "7354.8")
     assert [(f.message_en, f.row[:6]) for f in _findings(text, tmp_path, "NarrativeParts")] == [
         (message, "济源产城融合")]
 
@@ -649,6 +655,46 @@ def _restated(triples: list[ox.Triple]) -> dict[tuple[str, str], bool]:
         said.setdefault(str(t.subject), {})[t.predicate.value.removeprefix(bk)] = t.object.value
     return {(s["subjectText"], s["value"]): "restates" in s
             for s in said.values() if "subjectText" in s and "value" in s}
+
+
+def test_a_reason_given_for_a_change_explains_the_change_stated_before_it(
+        restating: dict[str, list[ox.Triple]]) -> None:
+    # …各增加4322.77万元，增长14.98%。主要原因是基本支出增加1447.63万元、项目支出安排减少200万元、
+    # 单位预留机动经费增加3075.14万元。 (收支总表, restated under 财政拨款 and 一般公共预算)
+    bk = "https://w3id.org/budgetkg/ontology#"
+    said: dict[str, dict[str, str]] = {}
+    for t in restating["jiangsu"]:
+        said.setdefault(t.subject.value, {})[t.predicate.value.removeprefix(bk)] = t.object.value
+    explained = {(s["subjectText"], s["value"], said[s["explains"]]["subjectText"],
+                  said[s["explains"]]["value"]) for s in said.values() if "explains" in s}
+    assert {("基本支出", "1447.63", "支预算总计", "4322.77"),
+            ("项目支出", "-200", "支预算总计", "4322.77"),
+            ("单位预留机动经费", "3075.14", "一般公共预算收入预算", "4322.77")} <= explained
+    assert {said[s["explains"]]["measureKind"].rsplit("/", 1)[-1]
+            for s in said.values() if "explains" in s} == {"change"}
+    assert not [f for f in validate.validate(restating["jiangsu"]).findings
+                if f.shape == SHAPES + "NarrativeRestated"]
+
+
+_REASONS = ("2026年支出预算比上年增加4157.59万元。主要原因是基本支出增加{}万元、项目支出增加"
+            "4057.59万元。\n2026年财政拨款支出比上年增加4157.59万元，主要原因是基本支出增加100.00万元、项目支出增加"
+            "4057.59万元。\n")
+
+
+@pytest.mark.parametrize("first, again, named", [
+    ("100.00", "", []),
+    ("120.00", "", ["主要原因是基本支出", "2026年财政拨款"]),  # two: which is wrong is not told
+    ("120.00", "2026年支出总计比上年增加4157.59万元，主要原因是基本支出增加100.00万元。\n",
+     ["主要原因是基本支出"]),  # the one a third statement does not bear out
+], ids=["agree", "two-differ", "one-stands-alone"])
+def test_a_reason_restated_for_the_same_change_with_another_figure_is_named(
+        first: str, again: str, named: list[str], tmp_path: Path) -> None:
+    text = _replace(_THREE_PUBLIC, _REASONS.format(first) + again + _THREE_PUBLIC)
+    found = _findings(text, tmp_path, "NarrativeRestated")
+    assert sorted(f.row[:9] for f in found) == sorted(named)
+    assert all(f.message_en.startswith(
+        'the narrative gives a reason of a change with another figure where it restates the '
+        'change: "基本支出" is ') for f in found)
 
 
 def test_a_figure_naming_only_its_phase_is_the_classified_item_its_paragraph_opens_with(

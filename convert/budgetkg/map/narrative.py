@@ -82,6 +82,38 @@ def statements(ctx: Context) -> list[str]:
                 g.add(out[of], term("partsComplete"), lit(True))
     for part, opening in openings.items():  # …其中：a万元；b万元: b's sentence goes on a's list
         g.add(out[part], term("listOpening"), out[opening])
+    for reason, change in _reasons(ctx).items():  # …增加4322.77万元。主要原因是基本支出增加…
+        g.add(out[reason], term("explains"), out[change])
+    return out
+
+
+def _reasons(ctx: Context) -> dict[int, int]:
+    """The figures in 元 a sentence gives after narrative.yaml `reason`, each with the change
+    in 元 it explains: the last stated before `reason` in the sentence, else in the paragraph's
+    sentence before (…各增加4322.77万元，增长14.98%。主要原因是基本支出增加1447.63万元、…)."""
+    reason = re.compile(ctx.mappings.narrative["reason"])
+    yuan: dict[str, str] = ctx.mappings.document["units"]
+    statements = ctx.doc.statements
+    sentences: dict[tuple[int, int, str], list[int]] = {}
+    for i, st in enumerate(statements):
+        sentences.setdefault((st.file, st.line, st.sentence), []).append(i)
+    out: dict[int, int] = {}
+    changes: list[int] = []  # of the sentence before, in the same paragraph
+    paragraph = (-1, -1)
+    for place, members in sentences.items():
+        if place[:2] != paragraph:
+            changes, paragraph = [], place[:2]
+        money = [i for i in members if statements[i].unit in yuan
+                 and statements[i].measure in ("amount", "change")]
+        mark = reason.search(place[2])
+        if mark is None:
+            changes = [i for i in money if statements[i].measure == "change"]
+            continue
+        before = set(members[:_figures_before(ctx, place[2], mark.start())])
+        explained = [i for i in money if i in before and statements[i].measure == "change"]
+        explained = explained or changes
+        out.update((i, explained[-1]) for i in money if explained and i not in before)
+        changes = []  # a reason is explained by none after it
     return out
 
 
