@@ -94,13 +94,10 @@ def _reasons(ctx: Context) -> dict[int, int]:
     reason = re.compile(ctx.mappings.narrative["reason"])
     yuan: dict[str, str] = ctx.mappings.document["units"]
     statements = ctx.doc.statements
-    sentences: dict[tuple[int, int, str], list[int]] = {}
-    for i, st in enumerate(statements):
-        sentences.setdefault((st.file, st.line, st.sentence), []).append(i)
     out: dict[int, int] = {}
     changes: list[int] = []  # of the sentence before, in the same paragraph
     paragraph = (-1, -1)
-    for place, members in sentences.items():
+    for place, members in _by_sentence(statements).items():
         if place[:2] != paragraph:
             changes, paragraph = [], place[:2]
         money = [i for i in members if statements[i].unit in yuan
@@ -140,13 +137,11 @@ def _parts(ctx: Context) -> tuple[dict[int, list[tuple[int, bool]]], dict[int, i
     total = ctx.mappings.vocabulary.total
     yuan: dict[str, str] = ctx.mappings.document["units"]
     statements = ctx.doc.statements
-    sentences: dict[tuple[int, int, str], list[int]] = {}
+    sentences = _by_sentence(statements)
 
     def place_of(i: int) -> tuple[int, int, str]:
         return statements[i].file, statements[i].line, statements[i].sentence
 
-    for i in range(len(statements)):
-        sentences.setdefault(place_of(i), []).append(i)
     order = list(sentences)
 
     def kind_of(i: int) -> str:
@@ -237,6 +232,14 @@ def _parts(ctx: Context) -> tuple[dict[int, list[tuple[int, bool]]], dict[int, i
                 if i in openings:
                     openings[c] = openings[i]
     return out, openings
+
+
+def _by_sentence(statements: tuple[Statement, ...]) -> dict[tuple[int, int, str], list[int]]:
+    """The statements' indexes by sentence (file, paragraph line, sentence), in reading order."""
+    sentences: dict[tuple[int, int, str], list[int]] = {}
+    for i, st in enumerate(statements):
+        sentences.setdefault((st.file, st.line, st.sentence), []).append(i)
+    return sentences
 
 
 def _change_of(statements: tuple[Statement, ...], i: int) -> int | None:
