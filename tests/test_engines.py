@@ -316,7 +316,7 @@ def _unsummed(triples: list[ox.Triple]) -> list[ox.Triple]:
     crossing sums look for, in the document's first table: a 财政拨款 fact its 一般公共预算 part
     does not add up to (FundingSum), a 类 whose only 款 prints another figure (OnlyChild), a
     cell that breaks its row's total column and its column's total row by the same difference
-    (CrossedRowSums), within a total row that a sum over it confirms (RowSumConfirmedTotal)."""
+    (CrossedRowSums), within a total row that a sum over it confirms (SuspectPart)."""
     bk = lambda name: ox.NamedNode(BK + name)  # noqa: E731
     decimal = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
     codelist = "https://w3id.org/budgetkg/codelist/"
@@ -378,7 +378,7 @@ def _unsummed(triples: list[ox.Triple]) -> list[ox.Triple]:
     added += [ox.Triple(grid["by-column"], bk("partColumn"), grid[c]) for c in ("part-a",
                                                                               "part-b")]
     added += [ox.Triple(grid["by-row"], bk("partRow"), grid[r]) for r in ("first", "second")]
-    # the failing total row is a part of a sum that holds (RowSumConfirmedTotal): 25 = 20 + 5
+    # the failing total row is a part of a sum that holds (SuspectPart): 25 = 20 + 5
     added += [ox.Triple(table, bk("identity"), grid["outer"]),
               ox.Triple(grid["outer"], ox.NamedNode(str(RDF.type)), bk("RowSum")),
               ox.Triple(grid["outer"], bk("totalRow"), grid["grand"]),

@@ -558,27 +558,42 @@ def test_a_unit_row_is_the_sum_of_its_units_and_a_changed_cell_is_named_where_th
     assert ("2026年部门预算项目绩效目标汇总表", "017001") in named
 
 
-def test_the_parts_of_a_failing_sum_whose_total_a_sum_over_it_confirms_are_named(
+def test_the_parts_of_a_failing_sum_whose_total_a_sum_over_it_confirms_are_suspects(
         tmp_path: Path) -> None:
     # 项目绩效目标汇总表: a project printed 8.00 for 7.00; its unit 017001 is then not the sum of
-    # its projects, while 017 over 017001 still holds: the projects are named, not only 017001
+    # its projects, while 017 over 017001 still holds: besides 017001 (RowSum), each project is
+    # named as a suspect (SuspectPart, a warning)
     row = "419001240000000011239\t驻村帮扶工作经费专项-驻村帮扶工作经费\t{}\t7.00\t"
     text = _replace(row.format("7.00"), row.format("8.00"))
-    found = [f for f in _findings(text, tmp_path, "RowSum")
-             if f.table == "2026年部门预算项目绩效目标汇总表"]
-    total = [f for f in found if f.row.startswith("017001")]
-    parts = [f for f in found if f not in total]
-    assert [f.message_en for f in total] == [
+    table = "2026年部门预算项目绩效目标汇总表"
+    assert [f.message_en for f in _findings(text, tmp_path, "RowSum") if f.table == table] == [
         "a total row is not the sum of its part rows: 济源产城融合示范区工业信息和科技局 "
         "[项目金额（万元） / 资金总额] is 5840.5, the parts sum to 5841.5, difference -1"]
-    assert len(parts) > 1 and {f.column for f in parts} == {3}
+    parts = [f for f in _findings(text, tmp_path, "SuspectPart") if f.table == table]
+    assert len(parts) > 1 and {(f.column, f.severity) for f in parts} == {(3, "Warning")}
     assert all(f.message_en.startswith(
         "a part row of a total row its parts do not add up to, while the total agrees with "
         "the sum it is part of, so one of the parts is wrong") for f in parts)
     assert any(f.row.startswith("419001240000000011239") and "is 8;" in f.message_en
                for f in parts)
-    # unchanged, or changed with its total, nothing is named
-    assert not _findings(EXAMPLE.read_text(encoding="utf-8"), tmp_path, "RowSum")
+    # unchanged, nothing is suspect
+    assert not _findings(EXAMPLE.read_text(encoding="utf-8"), tmp_path, "SuspectPart")
+
+
+def test_the_children_of_a_failing_code_whose_figure_the_total_row_confirms_are_suspects(
+        tmp_path: Path) -> None:
+    # 一般公共预算基本支出表: 退休费 printed 549.70 for 548.70 in 合计; 303 is then not the sum of
+    # its 款, while the 合计 row over 301, 302 and 303 still holds: each 款 of 303 is a suspect
+    row = "30302\t退休费\t50905\t离退休费\t{}\t548.70"
+    text = _replace(row.format("548.70"), row.format("549.70"))
+    found = [f for f in _findings(text, tmp_path, "SuspectPart")
+             if f.table == "一般公共预算基本支出表"]
+    assert sorted((f.row.split(" | ")[0], f.column) for f in found) == [
+        ("30302", 5), ("30305", 5), ("30399", 5)]
+    assert all(f.message_en.startswith(
+        "a child row of a parent code its children do not add up to, while the parent agrees "
+        "with the sum it is part of, so one of the children is wrong") and
+        '303 is 595.6 (which agrees with "合计")' in f.message_en for f in found)
 
 
 _THREE_PUBLIC = "济源产城融合示范区工业信息和科技局部门2026年“三公”经费支出预算为7.50万元。"
