@@ -308,6 +308,23 @@ def test_the_carried_over_row_of_a_final_account_is_the_sum_of_its_funding_sourc
     assert {coverage.rsplit("/", 1)[-1] for _, coverage in rows} == {"current-year"}
 
 
+def test_a_block_total_naming_what_it_totals_is_the_sum_of_its_blocks_outermost_codes(
+        builds: dict[str, Built]) -> None:
+    # 一般公共预算财政拨款基本支出决算表: 人员经费合计 under 301 and 303, 公用经费合计 under 302 and
+    # 310, printed over the code columns of each block of one row
+    rows = builds["caizhengju-final"].select("""
+        SELECT ?total ?header (GROUP_CONCAT(?code; separator=" ") AS ?codes) WHERE {
+          ?identity a bk:RowSum ; bk:totalRow ?row ; bk:inColumn ?col ; bk:partRow ?partRow .
+          ?row rdfs:label ?total . ?col bk:columnNumber ?header .
+          ?obs bk:row ?partRow ; bk:column ?col ; bk:deptEconomicClassification ?class .
+          BIND (REPLACE(STR(?class), "^.*/", "") AS ?code)
+          FILTER (CONTAINS(?total, "经费合计"))
+        } GROUP BY ?total ?header ORDER BY ?header""")
+    assert [(total, int(column), sorted(codes.split())) for total, column, codes in rows] == [
+        ("人员经费合计 / 公用经费合计", 4, ["301", "303"]),
+        ("人员经费合计 / 公用经费合计", 8, ["302", "310"])]
+
+
 # --------------------------------------------------------------------------------- empty tables
 
 

@@ -533,10 +533,12 @@ def _row_identities(columns: tuple[Column, ...], rows: list[Row], cells: _Cells)
     (上年结转, 年初结转和结余 …), or, without a year's total, the numbered items; such an
     unnumbered row after the year's total, of the numbered items right below it (年初财政拨款结转和
     结余 over 一、一般公共预算财政拨款 二、…). A label in
-    two levels (一般公共预算资金 | 小计) makes groups: a group's 小计 is the sum of its rows."""
+    two levels (一般公共预算资金 | 小计) makes groups: a group's 小计 is the sum of its rows. In a
+    block of coded rows, a total naming what it totals is the sum of the outermost codes."""
     out: list[Identity] = []
     for block in sorted({c.block for c in columns if c.role == "label"}):
         if any(c.block == block for r in rows for c in r.codes):
+            out += _coded_block_totals(rows, block, columns, cells)
             continue
         labelled = [(r, text) for r in rows if (text := block_labels(r, columns, cells).get(
             block, ""))]
@@ -545,6 +547,25 @@ def _row_identities(columns: tuple[Column, ...], rows: list[Row], cells: _Cells)
             out += _group_identities(rows, levels[0], levels[1], block, cells)
         elif labelled:
             out += _block_identities(labelled, block, cells)
+    return out
+
+
+def _coded_block_totals(rows: list[Row], block: int, columns: tuple[Column, ...],
+                        cells: _Cells) -> list[Identity]:
+    """A block of coded rows whose total row names what it totals (人员经费合计 under 301 and
+    303, 公用经费合计 under 302 and 310, in a final account's 基本支出决算表): the sum of the
+    block's outermost codes, those under no other code the block prints. A plain 合计 or 总计 is
+    left to the TotalRow shape, which sums the outermost codes of every column from the graph."""
+    coded = [(r, c.code) for r in rows for c in r.codes if c.block == block]
+    printed = {code for _, code in coded}
+    outermost = tuple(dict.fromkeys(r.number for r, code in coded if not any(
+        other != code and code.startswith(other) for other in printed)))
+    out: list[Identity] = []
+    for row in rows:
+        text = block_labels(row, columns, cells).get(block, "")
+        if (outermost and cells.total(text) and text not in ("合计", "总计")
+                and not any(c.block == block for c in row.codes)):
+            out.append(Identity(row.number, outermost, "row", block))
     return out
 
 

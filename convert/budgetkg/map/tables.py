@@ -13,6 +13,7 @@ from decimal import Decimal
 import pyoxigraph as ox
 
 from budgetkg import __version__
+from budgetkg.cells import compact
 from budgetkg.iris import DCT, ORG, PROV, QB, RDFS, SKOS, concept, digest, structure, term
 from budgetkg.link.codes import TableRow
 from budgetkg.map import facts
@@ -166,6 +167,11 @@ def _interpret_row(ctx: Context, table: BudgetTable, row: Row, row_iri: str) -> 
     for column in table.columns:
         if column.role == "label" and row.cell(column):
             g.add(row_iri, RDFS + "label", zh(row.cell(column)))
+    merged = [row.cell(c) for c in table.columns if c.role == "code" and row.cell(c)
+              and not compact(row.cell(c)).isdigit()]
+    if merged and not row.codes and not any(  # 人员经费合计 over 科目编码 and 科目名称
+            row.cell(c) for c in table.columns if c.role == "label"):
+        g.add(row_iri, RDFS + "label", zh(" / ".join(dict.fromkeys(merged))))
     if not any(c.role == "label" for c in table.columns):  # 政府采购: its first text names it
         text = next((row.cell(c) for c in table.columns if c.role == "text" and row.cell(c)), "")
         if text:
