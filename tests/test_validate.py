@@ -596,6 +596,17 @@ def test_the_children_of_a_failing_code_whose_figure_the_total_row_confirms_are_
         '303 is 595.6 (which agrees with "合计")' in f.message_en for f in found)
 
 
+def test_a_total_under_a_heading_naming_income_and_expenditure_restates_its_own_operation(
+        tmp_path: Path) -> None:
+    # 一、收入支出预算总体情况说明: 收入总计 is income and 支出总计 expenditure, each the table's
+    old = "2026年收入总计7454.80万元，支出总计7454.80万元"
+    assert not _findings(EXAMPLE.read_text(encoding="utf-8"), tmp_path, "NarrativeAmount")
+    found = _findings(_replace(old, old.replace("收入总计7454.80", "收入总计7554.80")), tmp_path,
+                      "NarrativeAmount")
+    assert [f.message_en.split(", ")[0] for f in found if f.table == "说明"] == [
+        'the narrative disagrees with the table: "收入总计" 7554.8 万元']
+
+
 _THREE_PUBLIC = "济源产城融合示范区工业信息和科技局部门2026年“三公”经费支出预算为7.50万元。"
 
 

@@ -386,8 +386,18 @@ def _restated(ctx: Context, st: Statement) -> str | None:
     own = [t for t in vocabulary.terms_of(st.subject) if t[0] != "operationCharacter"]
     if not own and not vocabulary.total.search(st.subject) and not _whole_budget(ctx, st.subject):
         return None  # a subject that names nothing (政府采购) or only 支出 restates no fact
-    words = set(vocabulary.terms_of(f"{st.section} {st.subject}")) | _topic_terms(ctx, st.topic)
+    words = _in_section(ctx, st) | _topic_terms(ctx, st.topic)
     return _fact_named(ctx, _implied(ctx, words), st.subject, st.phase)
+
+
+def _in_section(ctx: Context, st: Statement) -> set[tuple[str, str]]:
+    """What a statement's subject and section heading name; the operation the subject names
+    before the heading's (收入总计 under 一、收入支出预算总体情况说明 is income, not both)."""
+    vocabulary = ctx.mappings.vocabulary
+    own = set(vocabulary.terms_of(st.subject))
+    operation = "operationCharacter"
+    named = any(dimension == operation for dimension, _ in own)
+    return own | {t for t in vocabulary.terms_of(st.section) if not (named and t[0] == operation)}
 
 
 def _whole_budget(ctx: Context, subject: str) -> bool:
