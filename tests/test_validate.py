@@ -39,9 +39,13 @@ VIOLATIONS = {
     # The four shares of 一般公共预算财政拨款支出 add to 100.07%: 2106.66 / 2940.05 is 71.65%, the
     # text says 71.73% (the other three shares, 11.11, 2.07 and 15.16, are right).
     # The PDF reader joins the paragraph's visual lines, so the finding quotes the whole sentence.
+    # 四、财政拨款收入支出决算总体情况说明 says 财政拨款收入支出总计0.3万元 where its table totals
+    # 2961.68 (reported on the sentence and on the table's cell, printed once).
     "sh-putuo-caizhengju-2024-dept-final.pdf": [
         ("NarrativeShare", "说明",
          "一般公共预算财政拨款支出2940.05万元，主要用于以下方面：一般公共服务支出（类）2106.66万元"),
+        ("NarrativeAmount", "说明", "上海市普陀区财政局2024年度财政拨款收入支出总计0.3万元"),
+        ("NarrativeAmount", "财政拨款收入支出决算总表", "总计 | 2,961.68"),
     ],
     # The 三公 table's note says the table is empty (故本表为空表) above 47.91 万元 of 三公 budget.
     # 住房公积金: 2024年预算安排352.67万元 over the 2023 执行数 348.52万元 is +1.19%, the text says
@@ -681,6 +685,15 @@ def _restated(triples: list[ox.Triple]) -> dict[tuple[str, str], bool]:
         said.setdefault(str(t.subject), {})[t.predicate.value.removeprefix(bk)] = t.object.value
     return {(s["subjectText"], s["value"]): "restates" in s
             for s in said.values() if "subjectText" in s and "value" in s}
+
+
+def test_a_total_of_income_and_expenditure_restates_the_expenditure_total(
+        restating: dict[str, list[ox.Triple]]) -> None:
+    # 财政局 2024: 收入支出总计2995.39万元 (the tables' 总计), 财政拨款收入支出总计0.3万元 (a slip:
+    # its table totals 2961.68, a finding pinned in VIOLATIONS)
+    restated = _restated(restating["final"])
+    assert restated[("收入支出总计", "2995.39")]
+    assert restated[("财政拨款收入支出总计", "0.3")]
 
 
 def test_a_reason_given_for_a_change_explains_the_change_stated_before_it(

@@ -377,7 +377,8 @@ def _restated(ctx: Context, st: Statement) -> str | None:
     """The fact a stated amount restates: the one whose dimensions are what the words of its
     section heading and its subject mean (vocabulary.yaml), when the document has it. The
     subject must name what it is (more than 收入 or 支出, or a total: 收入预算总计); a subject
-    naming another year states no fact of this document."""
+    naming another year states no fact of this document. A total of income and expenditure
+    (收入支出总计) restates the expenditure total, else the income total: the two are one figure."""
     vocabulary = ctx.mappings.vocabulary
     if _OTHER_YEAR.search(st.subject):
         return None
@@ -387,6 +388,11 @@ def _restated(ctx: Context, st: Statement) -> str | None:
     if not own and not vocabulary.total.search(st.subject) and not _whole_budget(ctx, st.subject):
         return None  # a subject that names nothing (政府采购) or only 支出 restates no fact
     words = _in_section(ctx, st) | _topic_terms(ctx, st.topic)
+    operations = {t for t in words if t[0] == "operationCharacter"}
+    if len(operations) > 1 and vocabulary.total.search(st.subject):
+        # 收入支出总计307.82万元: the income and the expenditure total, one figure
+        return next((fact for operation in sorted(operations) if (fact := _fact_named(
+            ctx, _implied(ctx, words - operations | {operation}), st.subject, st.phase))), None)
     return _fact_named(ctx, _implied(ctx, words), st.subject, st.phase)
 
 
