@@ -295,6 +295,16 @@ def _misnamed(triples: list[ox.Triple]) -> list[ox.Triple]:
     printed = next(t.object for t in triples if t.predicate == bk("statesFact"))
     added.append(ox.Triple(ox.NamedNode(f"{BASE}misnamed/statement/bounded"), bk("atMost"),
                            printed))
+    # an increase beyond this year's amount: last year's figure negative (NarrativeGrowth)
+    negative = "新增经费10万元，比上年增加20万元，增长100%"
+    said("new-amount", "新增经费", "10", negative)
+    said("new-change", "新增经费", "20", negative)
+    said("new-growth", "新增经费", "100", negative)
+    kind("new-change", "change", "万元")
+    kind("new-growth", "growth", "%")
+    added.append(ox.Triple(ox.NamedNode(f"{BASE}misnamed/statement/new-change"),
+                           bk("valueInYuan"), ox.Literal("200000", datatype=ox.NamedNode(
+                               "http://www.w3.org/2001/XMLSchema#decimal"))))
     # a change stated twice, its reason given with two figures (NarrativeRestated, bk:explains)
     for n, reason in (("a", "20"), ("b", "30")):
         said(f"change-{n}", "支出", "50", f"支出比上年增加50万元（{n}）")
