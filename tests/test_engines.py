@@ -326,8 +326,9 @@ def _unsummed(triples: list[ox.Triple]) -> list[ox.Triple]:
     crossing sums look for, in the document's first table: a 财政拨款 fact its 一般公共预算 part
     does not add up to (FundingSum), a 类 whose only 款 prints another figure (OnlyChild), a
     cell that breaks its row's total column and its column's total row by the same difference
-    (CrossedRowSums), within a total row that a sum over it confirms, and a code whose figure a
-    row identity over it confirms (SuspectPart)."""
+    (CrossedRowSums), within a total row that a sum over it confirms, a code whose figure a
+    row identity over it confirms (SuspectPart), and a subtotal printed in another block's
+    column (bk:totalInColumn) whose row prints two labels."""
     bk = lambda name: ox.NamedNode(BK + name)  # noqa: E731
     decimal = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
     codelist = "https://w3id.org/budgetkg/codelist/"
@@ -403,6 +404,35 @@ def _unsummed(triples: list[ox.Triple]) -> list[ox.Triple]:
         added += [ox.Triple(node, ox.NamedNode("http://purl.org/linked-data/cube#dataSet"),
                             table),
                   ox.Triple(node, bk("row"), grid[r]), ox.Triple(node, bk("column"), grid[c]),
+                  ox.Triple(node, bk("printedAmount"), ox.Literal(amount, datatype=decimal)),
+                  ox.Triple(node, bk("printedTolerance"), ox.Literal("0", datatype=decimal))]
+    # a subtotal labelled in two blocks, the function amounts' total printed under the use
+    # block's column (bk:totalInColumn): 55 is not 30 + 20, while 支出合计 over it holds
+    span = {name: ox.NamedNode(f"{BASE}unsummed/span/{name}") for name in (
+        "function", "use", "first", "second", "subtotal", "total", "sum", "over")}
+    added += [ox.Triple(span[r], label, ox.Literal(text, language="zh"))
+              for r, text in (("first", "一、一般公共服务支出"), ("second", "二、教育支出"),
+                              ("subtotal", "当年收入小计"), ("subtotal", "当年支出小计"),
+                              ("total", "支出合计"), ("sum", "当年支出小计"))]
+    added += [ox.Triple(span[c], bk("header"), ox.Literal(text, language="zh"))
+              for c, text in (("function", "功能分类 / 金额"), ("use", "支出用途 / 金额"))]
+    added += [ox.Triple(table, bk("identity"), span["sum"]),
+              ox.Triple(span["sum"], ox.NamedNode(str(RDF.type)), bk("RowSum")),
+              ox.Triple(span["sum"], bk("totalRow"), span["subtotal"]),
+              ox.Triple(span["sum"], bk("inColumn"), span["function"]),
+              ox.Triple(span["sum"], bk("totalInColumn"), span["use"]),
+              *(ox.Triple(span["sum"], bk("partRow"), span[r]) for r in ("first", "second")),
+              ox.Triple(table, bk("identity"), span["over"]),
+              ox.Triple(span["over"], ox.NamedNode(str(RDF.type)), bk("RowSum")),
+              ox.Triple(span["over"], bk("totalRow"), span["total"]),
+              ox.Triple(span["over"], bk("inColumn"), span["use"]),
+              ox.Triple(span["over"], bk("partRow"), span["subtotal"])]
+    for r, c, amount in (("first", "function", "30"), ("second", "function", "20"),
+                         ("subtotal", "use", "55"), ("total", "use", "55")):
+        node = ox.NamedNode(f"{BASE}unsummed/span/{r}/{c}")
+        added += [ox.Triple(node, ox.NamedNode("http://purl.org/linked-data/cube#dataSet"),
+                            table),
+                  ox.Triple(node, bk("row"), span[r]), ox.Triple(node, bk("column"), span[c]),
                   ox.Triple(node, bk("printedAmount"), ox.Literal(amount, datatype=decimal)),
                   ox.Triple(node, bk("printedTolerance"), ox.Literal("0", datatype=decimal))]
     notation = ox.NamedNode("http://www.w3.org/2004/02/skos/core#notation")

@@ -576,8 +576,8 @@ def test_the_parts_of_a_failing_sum_whose_total_a_sum_over_it_confirms_are_suspe
     parts = [f for f in _findings(text, tmp_path, "SuspectPart") if f.table == table]
     assert len(parts) > 1 and {(f.column, f.severity) for f in parts} == {(3, "Warning")}
     assert all(f.message_en.startswith(
-        "a part row of a total row its parts do not add up to, while the total agrees with "
-        "the sum it is part of, so one of the parts is wrong") for f in parts)
+        "a part row of a total row its parts do not add up to, while another sum that holds "
+        "confirms the total, so one of the parts is wrong") for f in parts)
     assert any(f.row.startswith("419001240000000011239") and "is 8;" in f.message_en
                for f in parts)
     # unchanged, nothing is suspect
@@ -598,6 +598,56 @@ def test_the_children_of_a_failing_code_whose_figure_the_total_row_confirms_are_
         "a child row of a parent code its children do not add up to, while the parent agrees "
         "with the sum it is part of, so one of the children is wrong") and
         '303 is 595.6 (which agrees with "合计")' in f.message_en for f in found)
+
+
+def test_function_amounts_are_summed_by_the_subtotal_printed_under_the_use_blocks_column(
+        tmp_path: Path) -> None:
+    # a 收支预算总表 merges 当年支出小计 over the function and the use blocks and prints its
+    # figure under the use block's 金额 only: the function amounts add up to it there; one of
+    # them misprinted (21.00 for 20.00) fails the sum, which 支出合计 over 当年支出小计 (and
+    # 当年收入小计 beside it) confirms, so each function amount is named
+    layout = Path(__file__).parent / "layouts" / "jiangsu-labelled" / "document.txt"
+    row = "二、医疗卫生与计划生育支出\t{}\t二、项目支出"
+    text = layout.read_text(encoding="utf-8")
+    assert text.count(row.format("20.00")) == 1
+    source = tmp_path / layout.name
+    source.write_text(text.replace(row.format("20.00"), row.format("21.00")), encoding="utf-8")
+    found = validate.validate(pipeline.convert((source,), BASE)[2]).findings
+    overview = [f for f in found if f.table.endswith("收支预算总表")]
+    assert [f.message_en for f in overview if f.shape == SHAPES + "RowSum"] == [
+        "a total row is not the sum of its part rows: 当年支出小计 [支出 / 功能分类 / 金额] "
+        "is 100, the parts sum to 101, difference -1"]
+    suspects = [f for f in overview if f.shape == SHAPES + "SuspectPart"]
+    assert sorted((f.row.split(" | ")[2], f.column) for f in suspects) == [
+        ("一、一般公共服务支出", 4), ("二、医疗卫生与计划生育支出", 4)]
+    assert all('当年支出小计 is 100 (which agrees with "' in f.message_en for f in suspects)
+    source.write_text(text, encoding="utf-8")
+    assert not [f for f in validate.validate(pipeline.convert((source,), BASE)[2]).findings
+                if f.table.endswith("收支预算总表")]
+
+
+def test_the_parts_of_a_failing_total_whose_row_balances_another_blocks_total_are_suspects(
+        tmp_path: Path) -> None:
+    # 收入总计 and 支出总计 of one row print one figure: with 收入总计 over its items holding, a
+    # 支出总计 its items do not add up to is right, and each item is named
+    layout = Path(__file__).parent / "layouts" / "no-unit" / "document.txt"
+    old = "一、一般公共预算\t12.00\t一、一般公共服务\t12.00\n"
+    text = layout.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    source = tmp_path / layout.name
+    table = "2026年部门收支总体情况表"
+
+    def suspects(items: str) -> list[validate.Finding]:
+        source.write_text(text.replace(old, items), encoding="utf-8")
+        return [f for f in validate.validate(pipeline.convert((source,), BASE)[2]).findings
+                if f.table == table and f.shape == SHAPES + "SuspectPart"]
+
+    two = "一、一般公共预算\t12.00\t一、一般公共服务\t5.00\n\t\t二、科学技术\t{}\n"
+    assert not suspects(two.format("7.00"))
+    found = suspects(two.format("8.00"))
+    assert sorted((f.row.split(" | ")[-2], f.column) for f in found) == [
+        ("一、一般公共服务", 4), ("二、科学技术", 4)]
+    assert all('支出总计 is 12 (which agrees with "收入总计")' in f.message_en for f in found)
 
 
 @pytest.mark.parametrize("said, named", [

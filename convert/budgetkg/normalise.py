@@ -118,9 +118,10 @@ def _table(table: RecognisedTable, mappings: Mappings) -> BudgetTable:
         a is not None for row in rows for a in row.amounts)
     problems += _unplaced(table.columns, rows)
     projects = _projects(table.columns, rows, cells)
-    row_identities = tuple(_row_identities(table.columns, rows, cells)) + tuple(
-        _level_identities(kind.levels, table.columns, rows, cells)) + tuple(
-        _unit_identities(table.columns, rows, projects, cells))
+    row_identities = tuple(_labelled(i, rows, table.columns, cells) for i in (
+        *_row_identities(table.columns, rows, cells),
+        *_level_identities(kind.levels, table.columns, rows, cells),
+        *_unit_identities(table.columns, rows, projects, cells)))
     rows = _with_carry_over(rows, row_identities)
     identities = table.identities + row_identities
     return BudgetTable(
@@ -546,8 +547,45 @@ def _row_identities(columns: tuple[Column, ...], rows: list[Row], cells: _Cells)
         if len(levels) > 1:
             out += _group_identities(rows, levels[0], levels[1], block, cells)
         elif labelled:
-            out += _block_identities(labelled, block, cells)
+            out += [_spanning_total(i, rows, columns, cells)
+                    for i in _block_identities(labelled, block, cells)]
     return out
+
+
+def _labelled(identity: Identity, rows: list[Row], columns: tuple[Column, ...],
+              cells: _Cells) -> Identity:
+    """A row identity whose total row prints several labels (本年收入合计 | 本年支出合计) with
+    the one of its block, as printed: a finding about it quotes that one."""
+    row = next(r for r in rows if r.number == identity.total)
+    printed = [row.cell(c) for c in columns if c.role == "label" and row.cell(c)]
+    own = block_labels(row, columns, cells).get(identity.block, "")
+    if len(printed) < 2 or not own:
+        return identity
+    return replace(identity, label=next((t for t in printed if compact(t) == own), ""))
+
+
+def _spanning_total(identity: Identity, rows: list[Row], columns: tuple[Column, ...],
+                    cells: _Cells) -> Identity:
+    """A total whose label is merged over its block and a later one, its figure printed in the
+    later block's amount column only (当年支出小计 over the function and the use blocks of a
+    收支预算总表, its figure under the use block's 金额): the total of the function amounts is
+    that figure, when each of the two blocks has one amount column."""
+    row = next(r for r in rows if r.number == identity.total)
+
+    def amount_columns(block: int) -> list[Column]:
+        return [c for c in columns if c.role == "amount" and c.block == block]
+
+    own = amount_columns(identity.block)
+    if len(own) != 1 or row.amount(own[0]) is not None:
+        return identity
+    labels = block_labels(row, columns, cells)
+    for block in sorted(b for b in labels if b > identity.block):
+        later = amount_columns(block)
+        if labels[block] != labels[identity.block] or len(later) != 1:
+            break
+        if row.amount(later[0]) is not None:
+            return replace(identity, total_column=later[0].number)
+    return identity
 
 
 def _coded_block_totals(rows: list[Row], block: int, columns: tuple[Column, ...],

@@ -139,6 +139,12 @@ class Identity:
     parts: tuple[int, ...]
     axis: str = "column"  # column | row
     block: int = 0  # for a row identity: the block whose amount columns it holds in
+    # for a row identity whose total row prints its figure in the one amount column of a later
+    # block, its label merged over both (当年支出小计 of a 收支预算总表): that column's number
+    total_column: int = 0
+    # for a row identity whose total row prints several labels (本年收入合计 | 本年支出合计):
+    # the label it has in the identity's block
+    label: str = ""
 
 
 @dataclass(frozen=True)

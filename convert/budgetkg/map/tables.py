@@ -379,6 +379,10 @@ def _identities(ctx: Context, table: BudgetTable, table_iri: str, columns: dict[
             for column in table.columns:
                 if column.role == "amount" and column.block == identity.block:
                     g.add(node, term("inColumn"), columns[column.number])
+            if identity.label:
+                g.add(node, RDFS + "label", zh(identity.label))
+            if identity.total_column:
+                g.add(node, term("totalInColumn"), columns[identity.total_column])
         g.add(table_iri, term("identity"), node)
 
 
