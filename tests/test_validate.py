@@ -668,6 +668,58 @@ def test_an_increase_beyond_this_years_amount_leaves_last_year_negative(
     assert sorted(f.row[:12] for f in negative) == sorted(named)
 
 
+@pytest.mark.parametrize("said, named", [
+    ("2026年信息化运维经费10.00万元，与上年相比增加10.00万元，增长100%。", False),
+    ("2026年信息化运维经费10.00万元，与上年相比增加10.00万元，增长111%。", True),
+    # nearly all of it new: a rate this large is what the rounding of a tiny figure allows
+    ("2026年信息化运维经费10.00万元，与上年相比增加9.99万元，增长99900%。", False),
+], ids=["by-convention", "other-rate", "tiny-earlier-figure"])
+def test_an_item_that_is_all_new_grows_by_a_hundred_per_cent(
+        said: str, named: bool, tmp_path: Path) -> None:
+    text = _replace(_THREE_PUBLIC, said + "\n" + _THREE_PUBLIC)
+    found = [f for f in _findings(text, tmp_path, "NarrativeGrowth")
+             if f.row.startswith("2026年信息化运维经费")]
+    assert [f.message_en for f in found] == ([
+        'a stated growth rate does not fit an item that is all new: "信息化运维经费" is 10 this '
+        "year, up 10, so last year's figure is nothing and the rate 100%, stated 111%"]
+        if named else [])
+
+
+@pytest.mark.parametrize("said, named", [
+    ("2025年当年预算执行数为20.00万元，2026年预算安排20.00万元，比2025年预算执行数持平。", False),
+    ("2025年当年预算执行数为20.00万元，2026年预算安排23.00万元，比2025年预算执行数持平。", True),
+    ("2025年当年预算执行数为20.00万元，2026年预算安排23.00万元，比2025年预算执行数增加3.00万元。",
+     False),
+    ("2025年当年预算执行数为20.00万元，2026年预算安排23.00万元，比2025年预算执行数减少3.00万元。",
+     False),
+    ("2025年当年预算执行数为20.00万元，2026年预算安排23.00万元，比2025年预算执行数增加4.00万元。",
+     True),
+    # two things' figures of this year, the change of one of them: nothing to compare
+    ("2026年收入23.00万元、支出20.00万元，比上年减少1.00万元。", False),
+], ids=["level", "not-level", "increase", "either-order", "wrong-increase", "two-subjects"])
+def test_a_change_stated_with_two_amounts_is_their_difference(
+        said: str, named: bool, tmp_path: Path) -> None:
+    text = _replace(_THREE_PUBLIC, said + "\n" + _THREE_PUBLIC)
+    found = [f for f in _findings(text, tmp_path, "NarrativeGrowthBetween")
+             if f.row.startswith("2025年当年预算执行数") or f.row.startswith("2026年收入")]
+    assert [f.message_en.split(":")[0] for f in found] == (
+        ["a stated change does not match its sentence's amounts"] if named else [])
+
+
+@pytest.mark.parametrize("rate, named", [("16倍", False), ("17倍", False), ("20倍", True)])
+def test_a_growth_in_times_is_a_rate_of_a_hundred_per_cent_each(
+        rate: str, named: bool, tmp_path: Path) -> None:
+    # 2388.04 over 140.2 is up 16.03 times: 增长16倍, or 17倍 read as "is 17 times"
+    said = (f"2026年预留机动经费2388.04万元，与上年相比增加2247.84万元（上年仅安排140.2万元），"
+            f"增长{rate}。")
+    text = _replace(_THREE_PUBLIC, said + "\n" + _THREE_PUBLIC)
+    found = [f for f in _findings(text, tmp_path, "NarrativeGrowth")
+             if f.row.startswith("2026年预留机动经费")]
+    assert [f.message_en for f in found] == ([
+        'a stated growth rate does not match the change: "预留机动经费" change 2247.84 on this '
+        "year's 2388.04 gives 1603.31%, stated 2000%"] if named else [])
+
+
 def test_a_total_under_a_heading_naming_income_and_expenditure_restates_its_own_operation(
         tmp_path: Path) -> None:
     # 一、收入支出预算总体情况说明: 收入总计 is income and 支出总计 expenditure, each the table's
@@ -740,7 +792,8 @@ def test_an_amount_its_clause_gives_for_last_year_restates_nothing_and_is_no_par
 def restating() -> dict[str, list[ox.Triple]]:
     """Documents whose narrative restates figures under words the tables say otherwise."""
     names = {"final": ("docs", "sh-putuo-caizhengju-2024-dept-final.pdf"),
-             "jiangsu": ("corpus", "jiangsu-provincial", "js-gaoyuan-2018-dept-budget.pdf")}
+             "jiangsu": ("corpus", "jiangsu-provincial", "js-gaoyuan-2018-dept-budget.pdf"),
+             "levels": ("corpus", "jiangsu-provincial", "js-renda-2018-dept-budget.pdf")}
     return {key: pipeline.convert((shared_path(*where),), BASE)[2]
             for key, where in names.items()}
 
@@ -753,6 +806,15 @@ def _restated(triples: list[ox.Triple]) -> dict[tuple[str, str], bool]:
         said.setdefault(str(t.subject), {})[t.predicate.value.removeprefix(bk)] = t.object.value
     return {(s["subjectText"], s["value"]): "restates" in s
             for s in said.values() if "subjectText" in s and "value" in s}
+
+
+def test_a_class_named_with_the_mark_of_another_level_still_restates_its_code(
+        restating: dict[str, list[ox.Triple]]) -> None:
+    # 人大 2018 names its 款 20805 with the mark of a 类: 行政事业单位离退休（类）机关事业单位基本
+    # 养老保险缴费支出（项）580.01万元 is still 2080505's figure
+    restated = _restated(restating["levels"])
+    assert restated[("行政事业单位离退休（类）机关事业单位基本养老保险缴费支出（项）", "580.01")]
+    assert restated[("行政事业单位离退休（类）机关事业单位职业年金缴费支出（项）", "232.01")]
 
 
 def test_a_total_of_income_and_expenditure_restates_the_expenditure_total(

@@ -65,7 +65,8 @@ def derive(doc: Document, rules: dict[str, Any], money: dict[str, str],
     for index, st in enumerate(doc.statements):
         if st.measure not in ("change", "growth") or not (m := comparison.search(st.sentence)):
             continue
-        if st.measure == "change" and st.unit not in money:
+        if (st.measure == "change" and st.unit not in money) or (
+                st.measure == "growth" and st.unit != "%"):  # 增长16倍: too coarse to derive from
             continue
         amount_index = _amount_for(doc, index, money)
         if amount_index is None or (st.measure == "growth" and amount_index in found):

@@ -30,6 +30,7 @@ def statements(ctx: Context) -> list[str]:
     seen: Counter[str] = Counter()
     out = []
     yuan: dict[str, str] = ctx.mappings.document["units"]
+    rates: dict[str, int] = ctx.mappings.narrative["rates"]
     for st in ctx.doc.statements:
         key = digest(st.section, st.subject, st.measure, str(st.value), st.sentence, size=10)
         seen[key] += 1
@@ -44,13 +45,14 @@ def statements(ctx: Context) -> list[str]:
         g.add(s, term("measureKind"), concept("measure-kind", st.measure))
         if st.phase:  # 年初预算为2993.92万元, 支出决算为2940.05万元
             g.add(s, term("budgetPhase"), concept("budget-phase", st.phase))
-        g.add(s, term("value"), lit(st.value))
-        g.add(s, term("unitText"), lit(st.unit))
+        rate = Decimal(rates.get(st.unit, 1))  # 增长16倍: 1600%, give or take 50%
+        g.add(s, term("value"), lit(st.value * rate))
+        g.add(s, term("unitText"), lit("%" if st.unit in rates else st.unit))
         factor = codelists().yuan_factor[yuan[st.unit]] if st.unit in yuan else Decimal(1)
         if st.unit in yuan:
             g.add(s, term("valueInYuan"), lit(st.value * factor))
         tolerance = Decimal(0) if st.measure == "count" else (  # 1辆 is exactly one
-            half_digit(str(abs(st.value))) * factor)
+            half_digit(str(abs(st.value))) * factor * rate)
         g.add(s, term("tolerance"), lit(tolerance))
         g.add(s, term("sentence"), zh(st.sentence))
         g.add(s, term("sourceLine"), lit(st.line))  # the paragraph, also for a PDF's text form
@@ -462,17 +464,21 @@ def _class_levels(ctx: Context, st: Statement) -> list[tuple[int, str]]:
 def _class_code(ctx: Context, st: Statement) -> tuple[str, str]:
     """(scheme, code) a statement names by its 类 / 款 / 项 names, as the document's tables
     print them: the one function code (else economic code: 离休费（款）) of the innermost level
-    whose name and whose named parents' names agree; ("", "") when none or several do."""
+    whose name and whose named parents' names agree; ("", "") when none or several do. Failing
+    that, the one code whose named parents are among its parents at any level: a 款 named
+    with the mark of a 类 (行政事业单位离退休（类）机关事业单位基本养老保险缴费支出（项）)."""
     levels = _class_levels(ctx, st)
     if not levels:
         return "", ""
     digits, name = levels[-1]
-    for scheme_name in ("function", "dept-economic"):
-        printed = {c: _bare(n) for c, n in ctx.printed_codes.get(scheme_name, {}).items()}
-        found = [c for c, n in printed.items() if len(c) == digits and n == name
-                 and all(printed.get(c[:d]) == outer for d, outer in levels[:-1])]
-        if found:
-            return (scheme_name, found[0]) if len(found) == 1 else ("", "")
+    for any_level in (False, True):
+        for scheme_name in ("function", "dept-economic"):
+            printed = {c: _bare(n) for c, n in ctx.printed_codes.get(scheme_name, {}).items()}
+            found = [c for c, n in printed.items() if len(c) == digits and n == name and all(
+                outer in {printed.get(c[:d]) for d in range(3, digits, 2)} if any_level
+                else printed.get(c[:d]) == outer for d, outer in levels[:-1])]
+            if found:
+                return (scheme_name, found[0]) if len(found) == 1 else ("", "")
     return "", ""
 
 

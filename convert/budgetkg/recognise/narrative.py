@@ -94,6 +94,11 @@ def organisation(
 _QUOTES = re.compile(r"[“”\"]")
 
 
+def _in_aside(text: str) -> bool:
+    """Whether the end of `text` is within brackets it opens and does not close."""
+    return text.count("（") + text.count("(") > text.count("）") + text.count(")")
+
+
 def statements(
     lines: tuple[TextLine, ...], doc: dict[str, Any], rules: dict[str, Any], organisation: str
 ) -> tuple[Statement, ...]:
@@ -110,6 +115,7 @@ def statements(
     ]
     topics = [(t["id"], re.compile(t["subject"])) for t in rules["topics"]]
     counts = set(rules["counts"])
+    rates: dict[str, int] = rules["rates"]
     phase_words = sorted(rules["phase_words"].items(), key=lambda item: -len(item[0]))
     not_after = tuple(rules["not_a_figure_after"])
 
@@ -179,13 +185,16 @@ def statements(
                 unit = units_as_printed.get(m["unit"], m["unit"])
                 kind, sign, whole = ("count" if unit in counts else "amount"), 1, ""
                 for name, pattern, msign, amount_only in measures:
-                    if (found := pattern.search(lead)) and (unit != "%" or not amount_only):
+                    if (found := pattern.search(lead)) and (unit not in rates or not amount_only):
                         kind, sign = name, msign
                         whole = _QUOTES.sub("", found.groupdict().get("whole") or "")
                         lead = pattern.sub("", lead)
                         break
                 if kind == "share" and unit != "%":
                     kind = "amount"
+                if rates.get(unit, 1) > 1 and kind != "growth":
+                    cursor = m.end()  # 是上年的2倍: a ratio, not a growth
+                    continue
                 if kind == "amount" and earlier_amount.search(lead):
                     kind = "earlier-amount"  # 比上年预算数1400.00万元: another year's figure
                 subject = clean(lead)
@@ -197,7 +206,8 @@ def statements(
                 if not subject and unit == "%" and kind == "amount":
                     cursor = m.end()  # a chart's label (项目支出,34.20%): a rate of nothing said
                     continue
-                last_subject = in_sentence = subject
+                if not _in_aside(lead_text):  # （上年仅安排140.2万元）: not the subject after it
+                    last_subject = in_sentence = subject
                 value = Decimal(m["value"].replace(",", "")) * sign
                 subject, topic = classify(subject)
                 phase = next((p for word, p in phase_words if word in lead), "")
