@@ -23,8 +23,6 @@ UNNAMED: dict[str, str] = {
     # column 13 of table 5 already misses the 89.10 row the example omits (VIOLATIONS in
     # test_validate.py): its total row fails by 117.10, its row by 100, so they do not cross
     "table 5 row 7 column 13: 1,160.40 -> 1,060.40": "the column's sum was already broken",
-    # 50205 委托业务费 is printed elsewhere only on a two-name row (30226 劳务费 | 50205 委托业务费)
-    "table 7 row 3: code 50205 -> 50207": "its sibling is printed only on a two-name row",
 }
 
 

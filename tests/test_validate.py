@@ -562,6 +562,19 @@ def test_a_unit_row_is_the_sum_of_its_units_and_a_changed_cell_is_named_where_th
     assert ("2026年部门预算项目绩效目标汇总表", "017001") in named
 
 
+def test_a_code_printed_beside_its_own_name_in_a_row_of_two_codes_is_checked_against_siblings(
+        tmp_path: Path) -> None:
+    # 30112 其他社会保障缴费 | 50102 社会保障缴费: each code beside its own name. 50102 typed
+    # 50104 (a code the partial lists lack) prints the name of its sibling, which five other rows
+    # print under 50102: only the one row is named
+    old = "30112\t其他社会保障缴费\t50102\t社会保障缴费"
+    assert not _findings(EXAMPLE.read_text(encoding="utf-8"), tmp_path, "CodeSibling")
+    found = _findings(_replace(old, old.replace("50102", "50104")), tmp_path, "CodeSibling")
+    assert [(f.table, f.row.split(" | ")[0], f.message_en) for f in found] == [
+        ("一般公共预算基本支出表", "30112", 'a code printed with the name of its sibling: 50104 is '
+         'printed "社会保障缴费", the name of 50102')]
+
+
 def test_the_parts_of_a_failing_sum_whose_total_a_sum_over_it_confirms_are_suspects(
         tmp_path: Path) -> None:
     # 项目绩效目标汇总表: a project printed 8.00 for 7.00; its unit 017001 is then not the sum of

@@ -176,12 +176,17 @@ def _interpret_row(ctx: Context, table: BudgetTable, row: Row, row_iri: str) -> 
         text = next((row.cell(c) for c in table.columns if c.role == "text" and row.cell(c)), "")
         if text:
             g.add(row_iri, RDFS + "label", zh(text))
-    for code in row.codes:
+    for index, code in enumerate(row.codes, start=1):
         iri = _code_concept(ctx, code.scheme, code.code, code.name)
         prop = term(CODE_PROPERTY[code.scheme])
         meaning.add(code.block, prop, iri)
         g.add(row_iri, prop, iri)
         g.add(row_iri, term("code"), lit(code.code))
+        if len(row.codes) > 1 and code.name:  # 30108 基本养老保险缴费 | 50501 工资福利支出
+            pair = f"{row_iri}/code/{index}"
+            g.add(row_iri, term("printedCode"), pair)
+            g.add(pair, prop, iri)
+            g.add(pair, RDFS + "label", zh(code.name))
     unit_code = row.unit
     if unit_code:
         if re.match(codes["organisations"]["department"], unit_code):
