@@ -18,7 +18,7 @@ from budgetkg.link.codes import TableRow, infer
 from budgetkg.link.policy import Finder
 from budgetkg.mapping import load
 from budgetkg.tables import Document
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, RealDocuments
 
 BK = ONTOLOGY
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -448,6 +448,35 @@ def test_previous_year_figures_are_compared_with_that_years_document(
     assert _prior_findings([graph], "fast") == []  # alone, a year has nothing to compare with
     assert not [f for f in validate.validate(disagreeing).findings
                 if f.shape == SHAPES + "PriorYearFigure"]  # validate() leaves it to compare()
+
+
+def test_an_earlier_year_figure_is_compared_with_that_years_tables_where_its_text_is_silent(
+        real_documents: RealDocuments) -> None:
+    # 检察院 2018: 财政拨款预算支出21,940.96万元，比上年增加3,958.98万元 implies 17981.98 for
+    # 2017, whose document prints 17,981.68 in its tables (bk:seriesKey) and states it under
+    # other words; found on the sentence that implies it, by both engines
+    output = real_documents.result.output
+    graphs = [list(ox.parse(path=str(output / f"江苏省人民检察院-{year}-budget.nt")))
+              for year in (2017, 2018)]
+    found = [f for f in validate.compare(graphs)[1] if f.shape == SHAPES + "PriorYearFigure"]
+    assert sorted(f.message_en.split('"')[1] for f in found) == [
+        "一般公共预算财政拨款支出预算", "财政拨款预算支出"]
+    assert all("17981.98 万元" in f.message_en and "prints 17981.68 万元" in f.message_en
+               for f in found)
+    located = [f for f in validate.validate(graphs[1], compared=found).findings
+               if f.shape == SHAPES + "PriorYearFigure"]
+    assert len(located) == 2 and all(
+        f.table == "说明" and ("3,958.98" in f.row or "21,940.96" in f.row) for f in located)
+    read = {BK + "DerivedFigure", BK + "Statement", BK + "BudgetDocument", BK + "Fact",
+            BK + "FactSet"}
+    typed = [{t.subject.value for t in g if t.predicate.value == RDF_TYPE
+              and t.object.value in read} for g in graphs]
+    subgraphs = [[t for t in g if t.subject.value in nodes] for g, nodes in zip(
+        graphs, typed, strict=True)]
+    reference = validate.compare(subgraphs, "pyshacl")[1]
+    assert set(reference) == set(validate.compare(subgraphs)[1])
+    assert {f.key for f in reference if f.shape == SHAPES + "PriorYearFigure"} == {
+        f.key for f in found}
 
 
 # Code inference ---------------------------------------------------------------------------------

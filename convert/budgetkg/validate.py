@@ -392,7 +392,10 @@ SELECT ?row ?col ?text WHERE {
 }"""
 _SENTENCES = """
 PREFIX bk: <https://w3id.org/budgetkg/ontology#>
-SELECT ?node ?sentence WHERE { ?node a bk:Statement ; bk:sentence ?sentence }"""
+SELECT ?node ?sentence WHERE {
+  { ?node a bk:Statement } UNION { ?node a bk:DerivedFigure }  # the sentence implying it
+  ?node bk:sentence ?sentence
+}"""
 
 
 def _select(store: ox.Store, query: str) -> list[dict[str, str]]:

@@ -143,7 +143,12 @@ def build(ctx: Context) -> None:
         g.add(fact, term("currency"), CNY)
         g.add(fact, term("aggregation"), concept("aggregation", levels.get(fact, "detail")))
         g.add(fact, term("cellCount"), lit(len(state.cells)))
+        g.add(fact, term("seriesKey"), lit(digest(*(
+            f"{p} {v}" for p, v in state.key if p not in _OF_THE_YEAR), size=16)))
         _funding_sum(ctx, fact, state)
+
+
+_OF_THE_YEAR = {term("fiscalYear"), term("budgetPhase")}  # what seriesKey leaves out
 
 
 _CLASSIFIED = {term(p) for p in CODE_PROPERTY.values()}
