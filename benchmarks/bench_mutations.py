@@ -1,14 +1,16 @@
 """Mutations that must be named (issue 16): one printed thing changed at a time in each real
 document, and counted as caught only when a finding names the changed place.
 
-Usage: python benchmarks/bench_mutations.py [--per-class N] [--seed S] [--jobs J] [--write]
-                                            [DOCUMENT-or-FOLDER ...]
+Usage: python benchmarks/bench_mutations.py [--per-class N] [--seed S] [--jobs J] [--alone]
+                                            [--write] [DOCUMENT-or-FOLDER ...]
 
 Each document (default: ../shared/docs and ../shared/corpus, a document of two files read as
 one) is read once (pipeline.normalised); then, for each class of tests/printed_mutations.py (an
 amount in any table, a figure of the narrative, a classification code, a class name), N
 mutations drawn with a fixed seed are made on the normalised document, each linked, mapped and
-validated. A mutation is caught when a finding that the unchanged document does not have names
+validated as `budgetkg build` validates it: with the other years of its organisation among the
+documents (validate.compare), or, with --alone, by itself. A mutation is caught when a finding
+that the unchanged document does not have names
 its place: the cell's row and column (an amount), the row (a code or a name), the sentence (a
 narrative figure). A mutation that is not caught is "seen elsewhere" when it gives new findings
 that name other places, else "unseen". Prints the tables and, with --write, puts them in the
@@ -28,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import pyoxigraph as ox
 from results import publish  # benchmarks/results.py
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +38,8 @@ SHARED = Path(os.environ.get("BUDGETKG_SHARED", ROOT.parent / "shared"))
 sys.path.insert(0, str(ROOT))
 
 from budgetkg import batch, pipeline, validate  # noqa: E402
+from budgetkg.publish import series_of, stem  # noqa: E402
+from budgetkg.tables import Document  # noqa: E402
 from tests.printed_mutations import CLASSES, finding_key, mutations, naming  # noqa: E402
 
 BASE = "https://data.budgetkg.org/"
@@ -59,17 +64,38 @@ def _short(shape: str) -> str:
     return shape.rsplit("/", 1)[-1]
 
 
-def run_document(job: tuple[tuple[Path, ...], int, int]) -> Outcome:
-    files, per_class, seed = job
+@dataclass
+class Job:
+    """One document to mutate, the other years of its organisation, and the draw."""
+
+    name: str
+    document: Document
+    others: list[Document]
+    per_class: int
+    seed: int
+
+
+def _findings(doc: Document, others: list[list[ox.Triple]]) -> list[validate.Finding]:
+    """The document's findings as a build reports them: with those of the comparison with the
+    other years of its organisation."""
+    triples = pipeline.convert_document(doc, BASE)[2]
+    compared = validate.compare([triples, *others])[0] if others else None
+    return validate.validate(triples, compared=compared).findings
+
+
+def _series(doc: Document) -> str:
+    return series_of(stem(doc.organisation.name, doc.year, doc.phase, doc.scope))
+
+
+def run_document(job: Job) -> Outcome:
     started = time.perf_counter()
-    outcome = Outcome(" + ".join(p.name for p in files))
-    doc = pipeline.normalised(files)
-    baseline = {finding_key(f) for f in
-                validate.validate(pipeline.convert_document(doc, BASE)[2]).findings}
+    outcome = Outcome(job.name)
+    doc, per_class, seed = job.document, job.per_class, job.seed
+    others = [pipeline.convert_document(other, BASE)[2] for other in job.others]
+    baseline = {finding_key(f) for f in _findings(doc, others)}
     for kind in CLASSES:
         for mutation in mutations(doc, kind, per_class, seed):
-            found = validate.validate(
-                pipeline.convert_document(mutation.document, BASE)[2]).findings
+            found = _findings(mutation.document, others)
             named = naming(mutation, found, baseline)
             outcome.made[kind] += 1
             if named:
@@ -93,7 +119,8 @@ def _rate(caught: int, made: int) -> str:
     return f"{caught / made:.1%}" if made else "–"
 
 
-def report(outcomes: list[Outcome], per_class: int, seed: int, seconds: float) -> list[str]:
+def report(outcomes: list[Outcome], per_class: int, seed: int, seconds: float,
+           alone: bool) -> list[str]:
     made, caught, elsewhere = Counter[str](), Counter[str](), Counter[str]()
     naming_shapes: Counter[tuple[str, str]] = Counter()
     for o in outcomes:
@@ -107,7 +134,11 @@ def report(outcomes: list[Outcome], per_class: int, seed: int, seconds: float) -
         f"{platform.python_version()}, {os.cpu_count()} cores. Date: {date.today()}. "
         f"Documents: {len(outcomes)} (../shared/docs and ../shared/corpus). Up to {per_class} "
         f"mutations per class and document, seed {seed}. {seconds:.0f} s. Script: "
-        "`python benchmarks/bench_mutations.py --write`.", "",
+        f"`python benchmarks/bench_mutations.py{' --alone' if alone else ''} --write`.", "",
+        "Each document is validated by itself." if alone else
+        "Each document is validated as `budgetkg build` validates it: with the other years of "
+        "its organisation among the documents (the shapes comparing years: a change against "
+        "last year's document).", "",
         "A mutation changes one printed thing of the normalised document (the frozen value "
         "linked and mapped next): an amount of any table, a figure of the narrative, a "
         "classification code (its last digit), a class name (the name of another class of the "
@@ -146,11 +177,20 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--missed", action="store_true", help="list every mutation not caught")
+    parser.add_argument("--alone", action="store_true",
+                        help="validate each document by itself, not with its other years")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
-    jobs = [(files, args.per_class, args.seed) for files in _documents(args.sources)]
+    sources = _documents(args.sources)
     started = time.perf_counter()
     with multiprocessing.get_context("spawn").Pool(args.jobs) as pool:
+        docs = pool.map(pipeline.normalised, sources)
+        series = [_series(doc) for doc in docs]
+        jobs = [Job(" + ".join(p.name for p in files), doc,
+                    [] if args.alone else [other for other, s in zip(docs, series, strict=True)
+                                           if s == series[i] and other is not doc],
+                    args.per_class, args.seed)
+                for i, (files, doc) in enumerate(zip(sources, docs, strict=True))]
         outcomes = []
         for outcome in pool.imap(run_document, jobs):
             print(f"{outcome.document}: " + ", ".join(
@@ -158,7 +198,7 @@ def main() -> None:
                 + f" ({outcome.seconds:.0f} s)", file=sys.stderr, flush=True)
             outcomes.append(outcome)
     publish("mutations", report(outcomes, args.per_class, args.seed,
-                                time.perf_counter() - started), args.write)
+                                time.perf_counter() - started, args.alone), args.write)
     if args.missed:
         print("\n".join(line for o in outcomes for line in o.missed))
 
