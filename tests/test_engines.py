@@ -369,6 +369,16 @@ def _unsummed(triples: list[ox.Triple]) -> list[ox.Triple]:
         "appropriation", "1000000", "fundingSumKey", "fiscal-appropriation"))
     cell("general", "90", statesFact=fact("general", "900000", "fundingPartKey",
                                           "general-budget"))
+
+    def printed(name: str, row: ox.NamedNode, column: ox.NamedNode,
+                amount: str) -> list[ox.Triple]:
+        """A cell of the table printing `amount` exactly, at `row` and `column`."""
+        node = ox.NamedNode(f"{BASE}unsummed/{name}")
+        return [ox.Triple(node, ox.NamedNode("http://purl.org/linked-data/cube#dataSet"), table),
+                ox.Triple(node, bk("row"), row), ox.Triple(node, bk("column"), column),
+                ox.Triple(node, bk("printedAmount"), ox.Literal(amount, datatype=decimal)),
+                ox.Triple(node, bk("printedTolerance"), ox.Literal("0", datatype=decimal))]
+
     # a 2 x 2 grid with its total row and total column: 15 at (first, part-a) should be 10
     label = ox.NamedNode(str(rdflib.RDFS.label))
     grid = {name: ox.NamedNode(f"{BASE}unsummed/grid/{name}") for name in (
@@ -400,12 +410,7 @@ def _unsummed(triples: list[ox.Triple]) -> list[ox.Triple]:
                          ("first", "part-b", "20"), ("second", "part-a", "10"),
                          ("total", "part-a", "20"), ("grand", "part-a", "25"),
                          ("other", "part-a", "5")):
-        node = ox.NamedNode(f"{BASE}unsummed/grid/{r}/{c}")
-        added += [ox.Triple(node, ox.NamedNode("http://purl.org/linked-data/cube#dataSet"),
-                            table),
-                  ox.Triple(node, bk("row"), grid[r]), ox.Triple(node, bk("column"), grid[c]),
-                  ox.Triple(node, bk("printedAmount"), ox.Literal(amount, datatype=decimal)),
-                  ox.Triple(node, bk("printedTolerance"), ox.Literal("0", datatype=decimal))]
+        added += printed(f"grid/{r}/{c}", grid[r], grid[c], amount)
     # a subtotal labelled in two blocks, the function amounts' total printed under the use
     # block's column (bk:totalInColumn): 55 is not 30 + 20, while 支出合计 over it holds
     span = {name: ox.NamedNode(f"{BASE}unsummed/span/{name}") for name in (
@@ -429,12 +434,7 @@ def _unsummed(triples: list[ox.Triple]) -> list[ox.Triple]:
               ox.Triple(span["over"], bk("partRow"), span["subtotal"])]
     for r, c, amount in (("first", "function", "30"), ("second", "function", "20"),
                          ("subtotal", "use", "55"), ("total", "use", "55")):
-        node = ox.NamedNode(f"{BASE}unsummed/span/{r}/{c}")
-        added += [ox.Triple(node, ox.NamedNode("http://purl.org/linked-data/cube#dataSet"),
-                            table),
-                  ox.Triple(node, bk("row"), span[r]), ox.Triple(node, bk("column"), span[c]),
-                  ox.Triple(node, bk("printedAmount"), ox.Literal(amount, datatype=decimal)),
-                  ox.Triple(node, bk("printedTolerance"), ox.Literal("0", datatype=decimal))]
+        added += printed(f"span/{r}/{c}", span[r], span[c], amount)
     notation = ox.NamedNode("http://www.w3.org/2004/02/skos/core#notation")
     for code in ("229", "22999"):
         added.append(ox.Triple(ox.NamedNode(f"{codelist}function/{code}"), notation,
@@ -457,12 +457,8 @@ def _unsummed(triples: list[ox.Triple]) -> list[ox.Triple]:
               *(ox.Triple(identity, bk("partRow"), rows[r]) for r in ("301", "303"))]
     for name, amount in (("total", "100"), ("301", "60"), ("303", "40"), ("30101", "35"),
                          ("30102", "30")):
+        added += printed(f"staff/{name}/cell", rows[name], staff, amount)
         node = ox.NamedNode(f"{BASE}unsummed/staff/{name}/cell")
-        added += [ox.Triple(node, ox.NamedNode("http://purl.org/linked-data/cube#dataSet"),
-                            table),
-                  ox.Triple(node, bk("row"), rows[name]), ox.Triple(node, bk("column"), staff),
-                  ox.Triple(node, bk("printedAmount"), ox.Literal(amount, datatype=decimal)),
-                  ox.Triple(node, bk("printedTolerance"), ox.Literal("0", datatype=decimal))]
         if name != "total":
             concept = ox.NamedNode(f"{codelist}dept-economic/{name}")
             added += [ox.Triple(node, bk("deptEconomicClassification"), concept),
