@@ -471,12 +471,17 @@ def _class_code(ctx: Context, st: Statement) -> tuple[str, str]:
     if not levels:
         return "", ""
     digits, name = levels[-1]
+
+    def parents_agree(printed: dict[str, str], code: str, any_level: bool) -> bool:
+        parents = {printed.get(code[:d]) for d in range(3, digits, 2)}
+        return all((outer in parents) if any_level else printed.get(code[:d]) == outer
+                   for d, outer in levels[:-1])
+
     for any_level in (False, True):
         for scheme_name in ("function", "dept-economic"):
             printed = {c: _bare(n) for c, n in ctx.printed_codes.get(scheme_name, {}).items()}
-            found = [c for c, n in printed.items() if len(c) == digits and n == name and all(
-                outer in {printed.get(c[:d]) for d in range(3, digits, 2)} if any_level
-                else printed.get(c[:d]) == outer for d, outer in levels[:-1])]
+            found = [c for c, n in printed.items() if len(c) == digits and n == name
+                     and parents_agree(printed, c, any_level)]
             if found:
                 return (scheme_name, found[0]) if len(found) == 1 else ("", "")
     return "", ""
